@@ -1,0 +1,83 @@
+"""GOV.UK Frontend markup for Django forms.
+
+Every form in the hub inherits ``HubForm`` (or ``HubModelForm``): widgets get the
+GOV.UK classes, fields render with label, hint and error message in the order the
+design system asks for, and the page shows an error summary linking to each field.
+"""
+
+from django import forms
+from django.forms.renderers import DjangoTemplates
+
+_WIDGET_CLASSES = {
+    forms.Textarea: "govuk-textarea",
+    forms.Select: "govuk-select",
+    forms.SelectMultiple: "govuk-select",
+    forms.CheckboxInput: "govuk-checkboxes__input",
+    forms.CheckboxSelectMultiple: "govuk-checkboxes__input",
+    forms.RadioSelect: "govuk-radios__input",
+    forms.ClearableFileInput: "govuk-file-upload",
+    forms.FileInput: "govuk-file-upload",
+}
+
+
+class GovukFormRenderer(DjangoTemplates):
+    form_template_name = "core/forms/form.html"
+    field_template_name = "core/forms/field.html"
+
+
+def widget_kind(widget: forms.Widget) -> str:
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.HiddenInput):
+        return "hidden"
+    return "input"
+
+
+class GovukMixin:
+    default_renderer = GovukFormRenderer
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            css = next(
+                (c for w, c in _WIDGET_CLASSES.items() if isinstance(widget, w)), "govuk-input"
+            )
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            classes = [css, widget.attrs.get("class", "")]
+            if self.is_bound and name in self.errors:
+                classes.append(f"{css}--error")
+            widget.attrs["class"] = " ".join(c for c in classes if c)
+            describedby = []
+            if field.help_text:
+                describedby.append(f"id_{self.add_prefix(name)}-hint")
+            if self.is_bound and name in self.errors:
+                describedby.append(f"id_{self.add_prefix(name)}-error")
+            if describedby and widget_kind(widget) in {"input", "checkbox"}:
+                widget.attrs["aria-describedby"] = " ".join(describedby)
+
+    def error_summary_items(self) -> list[tuple[str, str]]:
+        """(anchor, message) pairs for the error summary, in field order."""
+        items = [("", str(e)) for e in self.non_field_errors()]
+        for name in self.fields:
+            if name in self.errors:
+                anchor = f"id_{self.add_prefix(name)}"
+                widget = self.fields[name].widget
+                if widget_kind(widget) in {"checkboxes", "radios"}:
+                    anchor += "_0"
+                items.extend((anchor, str(e)) for e in self.errors[name])
+        return items
+
+
+class HubForm(GovukMixin, forms.Form):
+    pass
+
+
+class HubModelForm(GovukMixin, forms.ModelForm):
+    pass

@@ -1,0 +1,29 @@
+"""What each person sees on their home page: the modules their roles open to them."""
+
+from django.urls import reverse
+
+from hub.core.navigation import NAVIGATION
+
+_DESCRIPTIONS = {
+    "core:home": None,
+    "strategy:detail": "The recovery priorities, themes, impact areas and enablers we work to.",
+    "places:area_list": "The district, its wards and neighbourhoods, on a map and in tables.",
+    "organisations:list": "The council and partner organisations that run the hub together.",
+    "accounts:people_list": "Who can sign in, and the roles they hold in each organisation.",
+    "core:access_log": "Every view of a person's record: who, for which organisation, and when.",
+}
+
+
+def home_sections_for(request) -> list[dict]:
+    user = request.user
+    sections = []
+    for item in NAVIGATION:
+        description = _DESCRIPTIONS.get(item.url_name)
+        if description is None:
+            continue
+        if item.permission and not user.has_perm(item.permission):
+            continue
+        sections.append(
+            {"label": item.label, "url": reverse(item.url_name), "description": description}
+        )
+    return sections

@@ -1,0 +1,1 @@
+"""Settings live in `base` (everything, from the environment), `production` and `test`."""
