@@ -13,6 +13,8 @@ from django.test import Client
 from hub.organisations.models import Organisation, Role
 from hub.testing.factories import MembershipFactory, OrganisationFactory, UserFactory
 
+pytest_plugins = ["hub.testing.browser"]
+
 PASSWORD = "correct horse battery"
 
 

@@ -7,6 +7,8 @@ import qrcode.image.svg
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from rest_framework.authtoken.models import Token
+
 from hub.accounts.models import User
 
 
@@ -36,12 +38,39 @@ def totp_qr_svg(device: TOTPDevice) -> str:
     return image.to_string(encoding="unicode")
 
 
+class TooManyAttempts(Exception):
+    """Wrong codes were entered too often; the person must wait before trying again."""
+
+
+def totp_check(*, device: TOTPDevice, token: str) -> bool:
+    """Whether ``token`` is right for ``device``, honouring django-otp's growing delays."""
+    allowed, _ = device.verify_is_allowed()
+    if not allowed:
+        raise TooManyAttempts
+    return device.verify_token(token.strip().replace(" ", ""))
+
+
 def totp_confirm(*, device: TOTPDevice, token: str) -> bool:
     """Confirm the device if the token is right; then older unconfirmed ones are removed."""
-    if not device.verify_token(token.strip().replace(" ", "")):
+    if not totp_check(device=device, token=token):
         return False
     with transaction.atomic():
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
     return True
+
+
+@transaction.atomic
+def api_token_create(*, user: User) -> str:
+    """A new API token for ``user``, replacing any old one. The key is shown only once."""
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user).key
+
+
+def api_token_revoke(*, user: User) -> None:
+    Token.objects.filter(user=user).delete()
+
+
+def api_token_exists(*, user: User) -> bool:
+    return Token.objects.filter(user=user).exists()

@@ -12,11 +12,19 @@ from django_otp import login as otp_login
 
 from hub.accounts import forms as account_forms
 from hub.accounts.services import (
+    TooManyAttempts,
+    api_token_create,
+    api_token_exists,
+    api_token_revoke,
+    totp_check,
     totp_confirm,
     totp_device_for_setup,
     totp_qr_svg,
     totp_secret_base32,
 )
+
+
+_WAIT = "Too many wrong codes in a row. Wait a few seconds, then enter the code your app shows"
 
 
 class SignInView(auth_views.LoginView):
@@ -85,22 +93,39 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:two_factor_setup")
     form = account_forms.TokenForm(request.POST or None)
     if form.is_valid():
-        for device in devices:
-            if device.verify_token(form.cleaned_data["token"]):
-                otp_login(request, device)
-                return redirect(request.GET.get("next") or "core:home")
-        form.add_error("token", "That code is not right. Enter the code your app shows now")
+        try:
+            for device in devices:
+                if totp_check(device=device, token=form.cleaned_data["token"]):
+                    otp_login(request, device)
+                    return redirect("core:home")
+            form.add_error("token", "That code is not right. Enter the code your app shows now")
+        except TooManyAttempts:
+            form.add_error("token", _WAIT)
     return render(request, "accounts/two_factor_verify.html", {"form": form})
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
+    """The person's own account; POST makes (or replaces) their API token and shows it once."""
+    new_token = None
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            api_token_revoke(user=request.user)
+            messages.success(request, "Your API token has been revoked")
+            return redirect("accounts:profile")
+        new_token = api_token_create(user=request.user)
     memberships = request.user.memberships.current().select_related("organisation")
     has_device = any(devices_for_user(request.user, confirmed=True))
     return render(
         request,
         "accounts/profile.html",
-        {"memberships": memberships, "has_device": has_device},
+        {
+            "memberships": memberships,
+            "has_device": has_device,
+            "new_token": new_token,
+            "has_token": new_token is not None or api_token_exists(user=request.user),
+        },
     )
 
 

@@ -1,9 +1,17 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from drf_spectacular.views import SpectacularAPIView
+
+from hub.api import views
 
 app_name = "api"
 
 urlpatterns = [
+    path("", views.docs, name="docs"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularRedocView.as_view(url_name="api:schema"), name="docs"),
+    path("v1/organisations/", views.OrganisationList.as_view(), name="organisation_list"),
+    path(
+        "v1/organisations/<int:pk>/", views.OrganisationDetail.as_view(), name="organisation_detail"
+    ),
+    path("v1/strategy/elements/", views.StrategyElementList.as_view(), name="element_list"),
+    path("v1/areas/", views.AreaList.as_view(), name="area_list"),
 ]

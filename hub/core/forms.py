@@ -25,6 +25,10 @@ class GovukFormRenderer(DjangoTemplates):
     field_template_name = "core/forms/field.html"
 
 
+def _css_class(widget: forms.Widget) -> str:
+    return next((c for w, c in _WIDGET_CLASSES.items() if isinstance(widget, w)), "govuk-input")
+
+
 def widget_kind(widget: forms.Widget) -> str:
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return "checkboxes"
@@ -45,22 +49,27 @@ class GovukMixin:
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             widget = field.widget
-            css = next(
-                (c for w, c in _WIDGET_CLASSES.items() if isinstance(widget, w)), "govuk-input"
-            )
             if isinstance(widget, forms.HiddenInput):
                 continue
-            classes = [css, widget.attrs.get("class", "")]
-            if self.is_bound and name in self.errors:
-                classes.append(f"{css}--error")
-            widget.attrs["class"] = " ".join(c for c in classes if c)
-            describedby = []
-            if field.help_text:
-                describedby.append(f"id_{self.add_prefix(name)}-hint")
-            if self.is_bound and name in self.errors:
-                describedby.append(f"id_{self.add_prefix(name)}-error")
-            if describedby and widget_kind(widget) in {"input", "checkbox"}:
-                widget.attrs["aria-describedby"] = " ".join(describedby)
+            css = _css_class(widget)
+            widget.attrs["class"] = " ".join(c for c in (css, widget.attrs.get("class", "")) if c)
+            if field.help_text and widget_kind(widget) in {"input", "checkbox"}:
+                widget.attrs["aria-describedby"] = f"id_{self.add_prefix(name)}-hint"
+
+    def full_clean(self):
+        # Error styling is added after validation, never in __init__: touching ``errors``
+        # there would validate before subclasses finish setting up their fields.
+        super().full_clean()
+        for name in self.errors:
+            if name not in self.fields:
+                continue
+            widget = self.fields[name].widget
+            css = _css_class(widget)
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}--error".strip()
+            if widget_kind(widget) in {"input", "checkbox"}:
+                described = widget.attrs.get("aria-describedby", "")
+                error_id = f"id_{self.add_prefix(name)}-error"
+                widget.attrs["aria-describedby"] = f"{described} {error_id}".strip()
 
     def error_summary_items(self) -> list[tuple[str, str]]:
         """(anchor, message) pairs for the error summary, in field order."""

@@ -15,6 +15,9 @@ class OrganisationForm(HubModelForm):
         label="Areas served",
         help_text="Select all that apply. Choose the district if they serve all of it.",
     )
+    website = forms.URLField(
+        required=False, assume_scheme="https", help_text="For example, https://example.org"
+    )
     active_from = forms.DateField(
         required=False, help_text="For example, 1/4/2020", input_formats=["%d/%m/%Y", "%Y-%m-%d"]
     )

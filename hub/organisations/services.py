@@ -1,8 +1,15 @@
 """Writes about organisations and memberships. Views, commands and the API all call these."""
 
-from django.contrib.auth.forms import PasswordResetForm
+from urllib.parse import urlparse
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
 from hub.accounts.models import User
@@ -74,13 +81,26 @@ def person_invite(
     except IntegrityError as exc:  # two administrators adding the same person at once
         raise ValidationError({"email": "Someone else has just added this person"}) from exc
     if is_new:
-        form = PasswordResetForm({"email": email})
-        if form.is_valid():
-            form.save(
-                request=request,
-                use_https=bool(request and request.is_secure()),
-                subject_template_name="accounts/email/invitation_subject.txt",
-                email_template_name="accounts/email/invitation.txt",
-                extra_email_context={"organisation": organisation, "role": membership},
-            )
+        transaction.on_commit(
+            lambda: _send_invitation(user=user, membership=membership, request=request)
+        )
     return user, membership
+
+
+def _send_invitation(*, user: User, membership: Membership, request=None) -> None:
+    """E-mail a new person a one-time link to set their password (the reset mechanism)."""
+    base = urlparse(settings.HUB_BASE_URL)
+    context = {
+        "user": user,
+        "organisation": membership.organisation,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+        "protocol": ("https" if request.is_secure() else "http") if request else base.scheme,
+        "domain": request.get_host() if request else base.netloc,
+    }
+    send_mail(
+        subject=render_to_string("accounts/email/invitation_subject.txt", context).strip(),
+        message=render_to_string("accounts/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )

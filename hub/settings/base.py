@@ -26,6 +26,8 @@ REQUIRE_2FA = env_bool("REQUIRE_2FA", not DEMO_MODE)
 HUB_COUNCIL_NAME = env_str("HUB_COUNCIL_NAME", "Ashworth Borough Council")
 HUB_SERVICE_NAME = env_str("HUB_SERVICE_NAME", "Community Hub")
 HUB_LOGO_URL = env_str("HUB_LOGO_URL", "")
+# Where the hub is served, for links in e-mails sent outside a web request (commands, tasks).
+HUB_BASE_URL = env_str("HUB_BASE_URL", "http://127.0.0.1:8000")
 HUB_CONTACT_EMAIL = env_str("HUB_CONTACT_EMAIL", "communityhub@example.org")
 
 INSTALLED_APPS = [

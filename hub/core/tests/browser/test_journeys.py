@@ -1,0 +1,100 @@
+"""Journeys through the hub in headless Chromium, with axe-core on every page."""
+
+import pytest
+from django.conf import settings
+from django.test import override_settings
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from hub.core.demo import PEOPLE, load_demo
+from hub.testing.browser import assert_accessible, crawl, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _current_code(device: TOTPDevice) -> str:
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():06d}"
+
+
+@override_settings(REQUIRE_2FA=True)
+def test_it_signs_in_with_two_factor_switches_organisation_and_signs_out(page):
+    load_demo()
+    page.goto("/")
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign in").click()
+    assert_accessible(page)
+    sign_in(page, "bob@example.org", settings.HUB_DEMO_PASSWORD)
+
+    # First sign-in outside demo mode: set up the authenticator app.
+    page.wait_for_url("**/account/two-factor/set-up/")
+    assert page.locator("svg").first.is_visible()
+    assert_accessible(page)
+    page.get_by_label("Security code").fill("000000")
+    page.get_by_role("button", name="Continue").click()
+    assert page.get_by_text("That code is not right").first.is_visible()
+    assert_accessible(page)
+    device = TOTPDevice.objects.get(user__email="bob@example.org")
+    page.wait_for_timeout(1100)  # django-otp makes you wait a second after a wrong code
+    page.get_by_label("Security code").fill(_current_code(device))
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/home/")
+    assert page.get_by_role("heading", name="Hello, Bob").is_visible()
+
+    # Navigate with the service navigation.
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Strategy").click()
+    assert page.get_by_role("heading", name="Chesterfield community recovery approach").is_visible()
+    assert page.get_by_role("heading", name="Impact areas").is_visible()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Organisations").click()
+    assert page.get_by_role("link", name="Northfield Food Bank").is_visible()
+
+    # Bob belongs to two organisations and switches between them.
+    page.get_by_label("Acting for").select_option(label="Northfield Food Bank")
+    page.get_by_role("button", name="Switch").click()
+    assert page.get_by_text("You are now acting for Northfield Food Bank").is_visible()
+    assert page.get_by_label("Acting for").input_value() == str(
+        device.user.memberships.get(organisation__slug="northfield-food-bank").organisation_id
+    )
+    page.goto("/home/")
+    assert page.get_by_text("as caseworker").is_visible()
+
+    page.get_by_role("button", name="Sign out").click()
+    page.goto("/home/")
+    page.wait_for_url("**/account/sign-in/**")
+
+    # The second sign-in asks for a code from the confirmed device.
+    sign_in(page, "bob@example.org", settings.HUB_DEMO_PASSWORD)
+    page.wait_for_url("**/account/two-factor/**")
+    assert page.get_by_role("heading", name="Enter your security code").is_visible()
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("person", PEOPLE, ids=lambda p: p.email.split("@")[0])
+def test_it_brings_every_demo_user_home_and_every_page_they_reach_is_accessible(page, person):
+    load_demo()
+    sign_in(page, person.email, settings.HUB_DEMO_PASSWORD)
+    page.wait_for_url("**/home/")
+    assert page.get_by_role("heading", name=f"Hello, {person.full_name.split()[0]}").is_visible()
+    visited = crawl(page)
+    assert "/home/" in visited
+    assert any(path.startswith("/strategy/") for path in visited)
+
+
+def test_it_signs_in_and_switches_organisation_without_javascript(page_without_js):
+    page = page_without_js
+    load_demo()
+    sign_in(page, "bob@example.org", settings.HUB_DEMO_PASSWORD)
+    page.wait_for_url("**/home/")
+    page.get_by_label("Acting for").select_option(label="Northfield Food Bank")
+    page.get_by_role("button", name="Switch").click()
+    assert page.get_by_text("You are now acting for Northfield Food Bank").is_visible()
+
+
+def test_it_shows_a_clear_error_for_a_wrong_password(page):
+    load_demo()
+    sign_in(page, "alice@example.org", "not the password")
+    assert (
+        page.get_by_role("alert").get_by_text("Enter the email address and password").is_visible()
+    )
+    assert page.title().startswith("Error: ")
+    assert_accessible(page)
