@@ -6,7 +6,6 @@ import qrcode
 import qrcode.image.svg
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
-
 from rest_framework.authtoken.models import Token
 
 from hub.accounts.models import User

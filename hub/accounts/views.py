@@ -23,7 +23,6 @@ from hub.accounts.services import (
     totp_secret_base32,
 )
 
-
 _WAIT = "Too many wrong codes in a row. Wait a few seconds, then enter the code your app shows"
 
 

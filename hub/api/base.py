@@ -16,7 +16,13 @@ class ActingMixin:
     """
 
     def initial(self, request, *args, **kwargs):
+        # Authenticate first, then set the acting context, and only then let DRF check
+        # permissions (which read it).
+        self.perform_authentication(request)
+        self._set_acting(request)
         super().initial(request, *args, **kwargs)
+
+    def _set_acting(self, request) -> None:
         requested = request.headers.get(ACTING_HEADER)
         organisation_id = None
         if requested:

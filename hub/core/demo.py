@@ -227,7 +227,8 @@ def load_demo(*, scale: int = 1) -> DemoResult:
     existing = set(Postcode.objects.values_list("postcode", flat=True))
     fresh = {p.postcode: p for p in postcodes if p.postcode not in existing}
     Postcode.objects.bulk_create(fresh.values(), batch_size=1000)
-    result.add("postcodes", len(fresh))
+    if fresh:
+        result.add("postcodes", len(fresh))
 
     organisations = {}
     for slug, name, kind, charity, company, ods in ORGANISATIONS:

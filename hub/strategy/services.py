@@ -137,11 +137,10 @@ def element_save(*, element: Element) -> Element:
         element.full_clean()
     except ValidationError as exc:
         if "__all__" in exc.message_dict:
+            kind = element.get_kind_display().lower()
+            article = "an" if kind[0] in "aeiou" else "a"
             raise ValidationError(
-                {
-                    "name": f"This strategy already has a {element.get_kind_display().lower()} "
-                    "with that name"
-                }
+                {"name": f"This strategy already has {article} {kind} with that name"}
             ) from exc
         raise
     element.save()
