@@ -29,3 +29,15 @@ def test_a_secret_can_come_from_a_file(monkeypatch, tmp_path):
     monkeypatch.setenv("HUB_SECRET_FILE", str(secret))
     monkeypatch.setenv("HUB_SECRET", "ignored")
     assert env_str("HUB_SECRET") == "s3cret"
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    source = "".join(p.read_text() for p in (root / "hub" / "settings").glob("*.py"))
+    read = set(re.findall(r'env_(?:str|bool|int|list)\("([A-Z_0-9]+)"', source))
+    example = (root / ".env.example").read_text()
+    listed = set(re.findall(r"^#? ?([A-Z_0-9]+)=", example, re.MULTILINE))
+    assert read - listed == set()
