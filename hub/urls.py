@@ -7,6 +7,7 @@ urlpatterns = [
     path("organisations/", include("hub.organisations.urls")),
     path("strategy/", include("hub.strategy.urls")),
     path("places/", include("hub.places.urls")),
+    path("support/", include("hub.support.urls")),
     path("api/", include("hub.api.urls")),
     path("django-admin/", admin.site.urls),
 ]

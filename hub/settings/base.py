@@ -22,6 +22,10 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Demo mode: sign-in without two-factor and a banner on every page saying the data is made up.
 DEMO_MODE = env_bool("DEMO_MODE", True)
 REQUIRE_2FA = env_bool("REQUIRE_2FA", not DEMO_MODE)
+# NHS numbers in the synthetic test range (999…) are refused unless this is on (the demo).
+# Days a partner has to answer a referral before it expires and shows as a gap.
+HUB_REFERRAL_EXPIRY_DAYS = env_int("HUB_REFERRAL_EXPIRY_DAYS", 5)
+HUB_ACCEPT_TEST_NHS_NUMBERS = env_bool("HUB_ACCEPT_TEST_NHS_NUMBERS", DEMO_MODE)
 
 HUB_COUNCIL_NAME = env_str("HUB_COUNCIL_NAME", "Ashworth Borough Council")
 HUB_SERVICE_NAME = env_str("HUB_SERVICE_NAME", "Community Hub")
@@ -53,6 +57,7 @@ INSTALLED_APPS = [
     "hub.organisations",
     "hub.strategy",
     "hub.places",
+    "hub.support",
     "hub.api",
 ]
 

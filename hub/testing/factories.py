@@ -40,3 +40,11 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     role = "caseworker"
+
+
+def as_actor(user, organisation=None):
+    """``user`` with their acting context set, as the middleware would, for calling services."""
+    from hub.organisations.acting import acting_for, attach
+
+    attach(user, acting_for(user, organisation.pk if organisation else None))
+    return user
