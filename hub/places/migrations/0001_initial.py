@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,66 +15,161 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Area',
+            name="Area",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code', models.CharField(max_length=12, unique=True, verbose_name='ONS code')),
-                ('name', models.CharField(max_length=200)),
-                ('level', models.CharField(choices=[('district', 'District'), ('ward', 'Ward'), ('lsoa', 'Lower layer super output area')], db_index=True, max_length=10)),
-                ('boundary', models.JSONField(blank=True, help_text='GeoJSON geometry (Polygon or MultiPolygon), WGS84', null=True)),
-                ('centroid_lat', models.FloatField(blank=True, null=True)),
-                ('centroid_lon', models.FloatField(blank=True, null=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='places.area')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("code", models.CharField(max_length=12, unique=True, verbose_name="ONS code")),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("district", "District"),
+                            ("ward", "Ward"),
+                            ("lsoa", "Lower layer super output area"),
+                        ],
+                        db_index=True,
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "boundary",
+                    models.JSONField(
+                        blank=True,
+                        help_text="GeoJSON geometry (Polygon or MultiPolygon), WGS84",
+                        null=True,
+                    ),
+                ),
+                ("centroid_lat", models.FloatField(blank=True, null=True)),
+                ("centroid_lon", models.FloatField(blank=True, null=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="places.area",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['level', 'name'],
+                "ordering": ["level", "name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalArea',
+            name="HistoricalArea",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=12, verbose_name='ONS code')),
-                ('name', models.CharField(max_length=200)),
-                ('level', models.CharField(choices=[('district', 'District'), ('ward', 'Ward'), ('lsoa', 'Lower layer super output area')], db_index=True, max_length=10)),
-                ('centroid_lat', models.FloatField(blank=True, null=True)),
-                ('centroid_lon', models.FloatField(blank=True, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('parent', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='places.area')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(db_index=True, max_length=12, verbose_name="ONS code")),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("district", "District"),
+                            ("ward", "Ward"),
+                            ("lsoa", "Lower layer super output area"),
+                        ],
+                        db_index=True,
+                        max_length=10,
+                    ),
+                ),
+                ("centroid_lat", models.FloatField(blank=True, null=True)),
+                ("centroid_lon", models.FloatField(blank=True, null=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="places.area",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical area',
-                'verbose_name_plural': 'historical areas',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical area",
+                "verbose_name_plural": "historical areas",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Postcode',
+            name="Postcode",
             fields=[
-                ('postcode', models.CharField(help_text="Normalised: 'S40 1LP'", max_length=8, primary_key=True, serialize=False)),
-                ('latitude', models.FloatField(blank=True, null=True)),
-                ('longitude', models.FloatField(blank=True, null=True)),
-                ('ward_code', models.CharField(blank=True, db_index=True, max_length=12)),
-                ('ward', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='postcodes', to='places.area')),
+                (
+                    "postcode",
+                    models.CharField(
+                        help_text="Normalised: 'S40 1LP'",
+                        max_length=8,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("latitude", models.FloatField(blank=True, null=True)),
+                ("longitude", models.FloatField(blank=True, null=True)),
+                ("ward_code", models.CharField(blank=True, db_index=True, max_length=12)),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="postcodes",
+                        to="places.area",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['postcode'],
+                "ordering": ["postcode"],
             },
         ),
         migrations.AddIndex(
-            model_name='area',
-            index=models.Index(fields=['level', 'name'], name='area_level_name_idx'),
+            model_name="area",
+            index=models.Index(fields=["level", "name"], name="area_level_name_idx"),
         ),
         migrations.AddConstraint(
-            model_name='area',
-            constraint=models.CheckConstraint(condition=models.Q(('centroid_lat__isnull', True), models.Q(('centroid_lat__gte', -90), ('centroid_lat__lte', 90)), _connector='OR'), name='area_centroid_lat_in_range'),
+            model_name="area",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("centroid_lat__isnull", True),
+                    models.Q(("centroid_lat__gte", -90), ("centroid_lat__lte", 90)),
+                    _connector="OR",
+                ),
+                name="area_centroid_lat_in_range",
+            ),
         ),
     ]
