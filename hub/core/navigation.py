@@ -14,11 +14,19 @@ class NavItem:
     label: str
     url_name: str
     permission: str | None
-    prefix: str
+    prefix: str | tuple[str, ...]
 
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Home", "core:home", None, "/home/"),
+    NavItem(
+        "Requests",
+        "support:queue",
+        "support.view_queue",
+        ("/support/queue/", "/support/requests/", "/support/residents/", "/support/imports/"),
+    ),
+    NavItem("Referrals", "support:referral_inbox", "support.view_referrals", "/support/referrals/"),
+    NavItem("Gaps", "support:gaps", "support.view_gaps", ("/support/gaps", "/support/gaps.csv")),
     NavItem("Strategy", "strategy:detail", "strategy.view_strategy", "/strategy/"),
     NavItem("Places", "places:area_list", "places.view_area", "/places/"),
     NavItem(

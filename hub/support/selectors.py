@@ -122,3 +122,111 @@ def referral_counts(user) -> dict[str, int]:
         .annotate(n=Count("id"))
     )
     return {row["status"]: row["n"] for row in rows}
+
+
+def queue_requests(user, *, filters: dict) -> QuerySet[SupportRequest]:
+    """The triage queue: visible requests matching ``filters``, soonest due first."""
+    requests = requests_visible_to(user)
+    status = filters.get("status") or "open"
+    if status == "open":
+        requests = requests.filter(status__in=SupportRequest.OPEN_STATUSES)
+    else:
+        requests = requests.filter(status=status)
+    if filters.get("urgency"):
+        requests = requests.filter(urgency=filters["urgency"])
+    if filters.get("need"):
+        requests = requests.filter(
+            Exists(Need.objects.filter(request=OuterRef("pk"), category=filters["need"]))
+        )
+    if filters.get("ward"):
+        requests = requests.filter(ward=filters["ward"])
+    if filters.get("unassigned"):
+        requests = requests.filter(assigned_organisation__isnull=True)
+    elif filters.get("organisation"):
+        requests = requests.filter(assigned_organisation=filters["organisation"])
+    if filters.get("assignee"):
+        requests = requests.filter(assigned_to=filters["assignee"])
+    return requests.order_by("due_at", "id")
+
+
+def queue_page_rows(requests) -> list[SupportRequest]:
+    """Load one page of the queue with everything the table shows, in two queries."""
+    from django.db.models import Prefetch
+
+    return list(
+        requests.select_related("ward", "assigned_organisation", "assigned_to", "resident")
+        .only(
+            "reference",
+            "status",
+            "urgency",
+            "due_at",
+            "channel",
+            "safeguarding",
+            "ward__name",
+            "assigned_organisation__name",
+            "assigned_to__full_name",
+            "resident__first_name",
+            "resident__last_name",
+            "created_at",
+        )
+        .prefetch_related(Prefetch("needs", queryset=Need.objects.only("request_id", "category")))
+    )
+
+
+def queue_counts(user, *, filters: dict) -> dict[str, dict[str, int]]:
+    """How many open requests there are by status and by urgency, within the other filters."""
+    base = queue_requests(user, filters={**filters, "status": "open", "urgency": ""})
+    by_status, by_urgency, overdue = {}, {}, 0
+    from django.utils import timezone
+
+    now = timezone.now()
+    rows = (
+        base.order_by()
+        .values("status", "urgency")
+        .annotate(n=Count("id"), late=Count("id", filter=Q(due_at__lt=now)))
+    )
+    for row in rows:
+        by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
+        by_urgency[row["urgency"]] = by_urgency.get(row["urgency"], 0) + row["n"]
+        overdue += row["late"]
+    return {"status": by_status, "urgency": by_urgency, "overdue": overdue}
+
+
+def journey_for(resident: Resident) -> list:
+    """Every step of the resident's journey, oldest first, each with the time since the last."""
+    events = list(resident.journey.select_related("actor", "organisation", "request"))
+    previous = None
+    for event in events:
+        event.gap = _humane(event.at - previous.at) if previous else ""
+        previous = event
+    return events
+
+
+def _humane(delta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds < 60:
+        return "under a minute"
+    if seconds < 3600:
+        minutes = seconds // 60
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    if seconds < 2 * 86400:
+        hours = seconds // 3600
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    days = seconds // 86400
+    return f"{days} days"
+
+
+def residents_search(user, query: str) -> QuerySet[Resident]:
+    """Find residents the user may see by request reference, NHS number or name."""
+    query = " ".join(query.split())
+    residents = residents_visible_to(user)
+    digits = query.replace(" ", "").replace("-", "")
+    if query.upper().startswith("CH-"):
+        return residents.filter(requests__reference=query.upper())
+    if digits.isdigit() and len(digits) == 10:
+        return residents.filter(nhs_number=digits)
+    parts = query.split(" ")
+    match = Q()
+    for part in parts[:3]:
+        match &= Q(first_name__icontains=part) | Q(last_name__icontains=part)
+    return residents.filter(match).order_by("last_name", "first_name")[:50]

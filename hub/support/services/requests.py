@@ -92,6 +92,7 @@ def request_create(
                 request.save()
                 Need.objects.bulk_create(needs_build(request, needs))
                 SupportRequest.objects.filter(pk=request.pk).update(created_at=at)
+                request.created_at = at
                 journey_record(
                     resident=resident,
                     request=request,

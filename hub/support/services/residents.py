@@ -67,7 +67,6 @@ def _clean(resident: Resident) -> None:
     if resident.postcode:
         found = postcode_lookup(resident.postcode)
         resident.ward_id = found.ward_id if found else resident.ward_id
-    resident.full_clean(validate_unique=False)
     if resident.nhs_number:
         clash = Resident.objects.filter(nhs_number=resident.nhs_number, merged_into__isnull=True)
         if resident.pk:
@@ -76,6 +75,9 @@ def _clean(resident: Resident) -> None:
             raise ValidationError(
                 {"nhs_number": "Another resident already has this NHS number: find them instead"}
             )
+    # The NHS number constraint was checked above with a message people can act on; the
+    # database still enforces it if two saves race.
+    resident.full_clean(validate_unique=False, validate_constraints=False)
 
 
 @transaction.atomic
