@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from hub.api import views
@@ -14,4 +14,5 @@ urlpatterns = [
     ),
     path("v1/strategy/elements/", views.StrategyElementList.as_view(), name="element_list"),
     path("v1/areas/", views.AreaList.as_view(), name="area_list"),
+    path("v1/", include("hub.api.support_urls")),
 ]

@@ -282,6 +282,11 @@ def load_demo(*, scale: int = 1) -> DemoResult:
             )
             if created:
                 result.add("memberships")
+    from hub.support.demo import load_support_demo
+
+    residents = load_support_demo(scale=scale)
+    if residents:
+        result.add("residents with requests", residents)
     return result
 
 

@@ -25,6 +25,11 @@ class GovukFormRenderer(DjangoTemplates):
     field_template_name = "core/forms/field.html"
 
 
+# One shared instance: a renderer builds its template engine (and its template cache) once,
+# so a class here would rebuild both for every form on every page.
+GOVUK_RENDERER = GovukFormRenderer()
+
+
 def _css_class(widget: forms.Widget) -> str:
     return next((c for w, c in _WIDGET_CLASSES.items() if isinstance(widget, w)), "govuk-input")
 
@@ -42,7 +47,7 @@ def widget_kind(widget: forms.Widget) -> str:
 
 
 class GovukMixin:
-    default_renderer = GovukFormRenderer
+    default_renderer = GOVUK_RENDERER
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")

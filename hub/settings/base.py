@@ -223,6 +223,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The REST API partner systems use to work with Community Hub.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "SupportRequestStatusEnum": "hub.support.models.SupportRequest.Status",
+        "NeedStatusEnum": "hub.support.models.Need.Status",
+        "ReferralStatusEnum": "hub.support.models.Referral.Status",
+        "SupportRequestChannelEnum": "hub.support.models.SupportRequest.Channel",
+        "SupportChannelEnum": "hub.api.support_serializers.API_CHANNELS",
+    },
 }
 
 # Application logs carry no personal data: only identifiers, never names, e-mails or request paths

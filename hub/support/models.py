@@ -200,6 +200,13 @@ class SupportRequest(TimeStampedModel):
         ordering = ["due_at", "id"]
         indexes = [
             models.Index(fields=["status", "due_at", "id"], name="request_queue_idx"),
+            # The triage queue reads open requests in due order; most requests are closed,
+            # so this small index serves the default queue without sorting.
+            models.Index(
+                fields=["due_at", "id"],
+                condition=Q(status__in=["new", "triaged", "in_progress"]),
+                name="request_open_due_idx",
+            ),
             models.Index(
                 fields=["assigned_organisation", "status", "due_at"], name="request_org_queue_idx"
             ),
@@ -250,7 +257,10 @@ class Need(TimeStampedModel):
 
     class Meta:
         ordering = ["request", "id"]
-        indexes = [models.Index(fields=["category", "status"], name="need_category_status_idx")]
+        indexes = [
+            models.Index(fields=["category", "status"], name="need_category_status_idx"),
+            models.Index(fields=["request", "category"], name="need_request_category_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_category_display()} ({self.request_id})"

@@ -79,8 +79,9 @@ def referral_send(
 
 
 def _locked(referral: Referral) -> Referral:
+    # Lock only the referral row: PostgreSQL cannot lock the nullable side of an outer join.
     return (
-        Referral.objects.select_for_update()
+        Referral.objects.select_for_update(of=("self",))
         .select_related("need__request__resident", "to_organisation", "claimed_by")
         .get(pk=referral.pk)
     )

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from hub.accounts.models import User
-from hub.organisations.models import Organisation
+from hub.organisations.models import Organisation, Role
 from hub.support import selectors, services
 from hub.support.forms import BulkAssignForm, QueueFilterForm
 from hub.support.models import SupportRequest
@@ -24,7 +24,11 @@ def _filter_form(request: HttpRequest) -> QueueFilterForm:
     acting = request.acting
     if selectors.sees_everything(request.user):
         organisations = Organisation.objects.active().order_by("name")
-        assignees = User.objects.filter(assigned_requests__isnull=False).distinct()
+        # Anyone who can work cases; never derived from the requests table (a million rows).
+        assignees = User.objects.filter(
+            memberships__is_active=True,
+            memberships__role__in=[Role.COORDINATOR, Role.CASEWORKER],
+        ).distinct()
     else:
         organisations = Organisation.objects.filter(pk=acting.organisation.pk)
         assignees = User.objects.filter(
@@ -45,7 +49,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     requests = selectors.queue_requests(request.user, filters=filters)
     paginator = Paginator(requests, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    rows = selectors.queue_page_rows(page.object_list)
+    now = timezone.now()
+    rows = selectors.queue_table(selectors.queue_page_rows(page.object_list), now=now)
     query = request.GET.copy()
     query.pop("page", None)
     can_triage = request.user.has_perm("support.triage")
@@ -62,7 +67,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "assign_form": BulkAssignForm(visible=SupportRequest.objects.none())
             if can_triage
             else None,
-            "now": timezone.now(),
+            # One reverse() for the page rather than one per row.
+            "detail_base": reverse("support:request_detail", args=[0])[:-2],
         },
     )
 

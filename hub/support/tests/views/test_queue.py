@@ -34,14 +34,19 @@ def many_requests(resident, alice, partner, outsider_org):
 
 
 def _references(response):
-    return {r.reference for r in response.context["rows"]}
+    return {r["reference"] for r in response.context["rows"]}
 
 
 def test_the_coordinator_sees_every_open_request_soonest_due_first(alice_client, many_requests):
     response = alice_client.get(reverse(QUEUE))
     rows = response.context["rows"]
     assert len(rows) == 12
-    assert [r.due_at for r in rows] == sorted(r.due_at for r in rows)
+    due = list(
+        SupportRequest.objects.filter(pk__in=[r["pk"] for r in rows])
+        .order_by("due_at", "id")
+        .values_list("pk", flat=True)
+    )
+    assert [r["pk"] for r in rows] == due
     assert response.context["counts"]["urgency"]["same_day"] == 4
 
 

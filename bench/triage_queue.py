@@ -1,0 +1,96 @@
+"""Server time of the triage queue with a million requests, on SQLite or PostgreSQL.
+
+    python -m bench.triage_queue [--requests 1000000] [--database-url URL] [--iterations 40]
+
+Builds a fresh database (see ``bench._django``), fills it with ``bench.generate_support``,
+then renders the queue page through Django's full stack (middleware, permission layer,
+selectors, template) for several filter combinations, as a coordinator and as a partner
+caseworker. Reports p50 and p95 server time and the number of queries per page (which
+must not change with the data). Exits non-zero if any p95 is above 50 ms.
+"""
+
+import argparse
+import statistics
+import sys
+import time
+
+TARGET_P95_MS = 50.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=100_000)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--iterations", type=int, default=40)
+    args = parser.parse_args(argv)
+
+    from bench import _django
+
+    url = _django.setup(name="hub_bench_triage", database_url=args.database_url)
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.generate_support import generate
+    from hub.accounts.models import User
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    started = time.perf_counter()
+    made = generate(requests=args.requests)
+    generated = time.perf_counter() - started
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    print(
+        f"{connection.vendor}: generated {made['requests']:,} requests "
+        f"({made['residents']:,} residents) in {generated:.0f} s"
+    )
+
+    coordinator = Client()
+    coordinator.force_login(
+        User.objects.get(pk=made["coordinator"]),
+        backend="django.contrib.auth.backends.ModelBackend",
+    )
+    caseworker = Client()
+    caseworker.force_login(
+        User.objects.get(pk=made["caseworker"]), backend="django.contrib.auth.backends.ModelBackend"
+    )
+    scenarios = [
+        ("coordinator: all open", coordinator, {}),
+        ("coordinator: one need", coordinator, {"need": "emergency_food"}),
+        (
+            "coordinator: one ward, same day",
+            coordinator,
+            {"ward": made["ward"], "urgency": "same_day"},
+        ),
+        ("coordinator: unassigned", coordinator, {"unassigned": "on"}),
+        ("coordinator: page 20", coordinator, {"page": "20"}),
+        ("caseworker: their partner's", caseworker, {}),
+    ]
+    print(f"{'scenario':<36}{'rows':>9}{'queries':>9}{'p50 ms':>9}{'p95 ms':>9}")
+    failed = False
+    for label, client, params in scenarios:
+        client.get("/support/queue/", params)  # warm caches
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/support/queue/", params)
+        assert response.status_code == 200, (label, response.status_code)
+        times = []
+        for _ in range(args.iterations):
+            t0 = time.perf_counter()
+            client.get("/support/queue/", params)
+            times.append((time.perf_counter() - t0) * 1000)
+        p50 = statistics.median(times)
+        p95 = statistics.quantiles(times, n=20)[-1]
+        import re
+
+        caption = re.search(rb"([\d,]+) requests?</caption>", response.content)
+        rows = int(caption.group(1).replace(b",", b"")) if caption else -1
+        failed |= p95 > TARGET_P95_MS
+        print(f"{label:<36}{rows:>9,}{len(queries.captured_queries):>9}{p50:>9.1f}{p95:>9.1f}")
+    print(f"target: p95 at most {TARGET_P95_MS:.0f} ms; database {url.split('@')[-1]}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
