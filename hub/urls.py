@@ -8,6 +8,7 @@ urlpatterns = [
     path("strategy/", include("hub.strategy.urls")),
     path("places/", include("hub.places.urls")),
     path("support/", include("hub.support.urls")),
+    path("grants/", include("hub.grants.urls")),
     path("api/", include("hub.api.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "hub.strategy",
     "hub.places",
     "hub.support",
+    "hub.grants",
     "hub.api",
 ]
 

@@ -1,0 +1,1 @@
+"""Writes for grants. Money moves only through ``hub.grants.services.money``."""
