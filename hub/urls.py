@@ -9,6 +9,7 @@ urlpatterns = [
     path("places/", include("hub.places.urls")),
     path("support/", include("hub.support.urls")),
     path("grants/", include("hub.grants.urls")),
+    path("plans/", include("hub.plans.urls")),
     path("api/", include("hub.api.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "hub.places",
     "hub.support",
     "hub.grants",
+    "hub.plans",
     "hub.api",
 ]
 
