@@ -24,6 +24,13 @@ DEMO_MODE = env_bool("DEMO_MODE", True)
 REQUIRE_2FA = env_bool("REQUIRE_2FA", not DEMO_MODE)
 # NHS numbers in the synthetic test range (999…) are refused unless this is on (the demo).
 # Days a partner has to answer a referral before it expires and shows as a gap.
+# The public "Get help" form: submissions per address per hour, page posts per ten minutes
+# (0 turns a limit off). Behind reverse proxies, say how many add to X-Forwarded-For.
+# The limits count in the cache: use a shared cache when running several processes.
+HUB_GET_HELP_LIMIT_PER_HOUR = env_int("HUB_GET_HELP_LIMIT_PER_HOUR", 5)
+HUB_GET_HELP_POSTS_PER_10_MINUTES = env_int("HUB_GET_HELP_POSTS_PER_10_MINUTES", 60)
+HUB_TRUSTED_PROXY_COUNT = env_int("HUB_TRUSTED_PROXY_COUNT", 0)
+HUB_CONTACT_PHONE = env_str("HUB_CONTACT_PHONE", "")
 HUB_REFERRAL_EXPIRY_DAYS = env_int("HUB_REFERRAL_EXPIRY_DAYS", 5)
 HUB_ACCEPT_TEST_NHS_NUMBERS = env_bool("HUB_ACCEPT_TEST_NHS_NUMBERS", DEMO_MODE)
 

@@ -132,7 +132,8 @@ def consent_record(
         given_at=given_at or timezone.now(),
         recorded_by=actor,
     )
-    consent.full_clean()
+    # Nobody is signed in when a resident consents on the public form.
+    consent.full_clean(exclude=[] if actor else ["recorded_by"])
     consent.save()
     if partners:
         consent.partners.set(partners)
