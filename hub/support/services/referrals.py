@@ -1,5 +1,6 @@
 """Referrals from a need to a partner organisation, and their states."""
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -9,10 +10,19 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from hub.organisations.models import Role
 from hub.support.models import JourneyEvent, Need, Referral, SupportRequest
 from hub.support.services.errors import ConflictError
 from hub.support.services.journey import journey_record
 from hub.support.services.residents import consent_allows
+
+logger = logging.getLogger(__name__)
+
+
+def sees_everything(actor) -> bool:
+    from hub.support.selectors import sees_everything as _sees
+
+    return _sees(actor)
 
 
 def _notify(referral: Referral) -> None:
@@ -21,12 +31,21 @@ def _notify(referral: Referral) -> None:
     if not organisation.email:
         return
     context = {"referral": referral, "base_url": settings.HUB_BASE_URL}
-    send_mail(
-        subject=render_to_string("support/email/referral_subject.txt", context).strip(),
-        message=render_to_string("support/email/referral.txt", context),
-        from_email=None,
-        recipient_list=[organisation.email],
-    )
+    try:
+        send_mail(
+            subject=render_to_string("support/email/referral_subject.txt", context).strip(),
+            message=render_to_string("support/email/referral.txt", context),
+            from_email=None,
+            recipient_list=[organisation.email],
+        )
+    except OSError:
+        # The referral is saved and shows in the partner's inbox; a mail outage must not turn
+        # that into an error page. Identifiers only in the log.
+        logger.exception(
+            "referral %s: notification e-mail to organisation %s failed",
+            referral.pk,
+            organisation.pk,
+        )
 
 
 def referral_send(
@@ -82,7 +101,8 @@ def _locked(referral: Referral) -> Referral:
     # Lock only the referral row: PostgreSQL cannot lock the nullable side of an outer join.
     return (
         Referral.objects.select_for_update(of=("self",))
-        .select_related("need__request__resident", "to_organisation", "claimed_by")
+        # claimed_by is read after the lock (not joined), so a waiting caller sees the winner.
+        .select_related("need__request__resident", "to_organisation")
         .get(pk=referral.pk)
     )
 
@@ -91,6 +111,35 @@ def _check_receiver(actor, referral: Referral) -> None:
     acting = actor.acting
     if acting.organisation is None or acting.organisation.pk != referral.to_organisation_id:
         raise ValidationError("Only the organisation the referral was sent to can answer it")
+    if not acting.has(Role.CASEWORKER, Role.COORDINATOR):
+        raise ValidationError("Only caseworkers and coordinators can answer referrals")
+
+
+def _check_sender(actor, referral: Referral) -> None:
+    acting = actor.acting
+    request = referral.need.request
+    if sees_everything(actor):
+        return
+    if (
+        acting.organisation is not None
+        and acting.organisation.pk
+        in (
+            request.assigned_organisation_id,
+            referral.from_organisation_id,
+        )
+        and acting.has(Role.CASEWORKER, Role.COORDINATOR)
+    ):
+        return
+    raise ValidationError("Only the organisation that sent the referral can withdraw it")
+
+
+def _check_length(field: str, text: str, limit: int = 500) -> str:
+    text = text.strip()
+    if not text:
+        raise ValidationError({field: "This cannot be empty"})
+    if len(text) > limit:
+        raise ValidationError({field: f"Keep this to {limit} characters or fewer"})
+    return text
 
 
 @transaction.atomic
@@ -124,6 +173,7 @@ def referral_accept(*, actor, referral: Referral) -> Referral:
 def referral_decline(*, actor, referral: Referral, reason: str) -> Referral:
     if not reason.strip():
         raise ValidationError({"reason": "Say why you are declining the referral"})
+    reason = _check_length("reason", reason)
     referral = _locked(referral)
     _check_receiver(actor, referral)
     if referral.status not in (Referral.Status.SENT, Referral.Status.ACCEPTED):
@@ -147,6 +197,7 @@ def referral_decline(*, actor, referral: Referral, reason: str) -> Referral:
 def referral_complete(*, actor, referral: Referral, outcome: str, need_met: bool) -> Referral:
     if not outcome.strip():
         raise ValidationError({"outcome": "Say what happened"})
+    outcome = _check_length("outcome", outcome)
     referral = _locked(referral)
     _check_receiver(actor, referral)
     if referral.status != Referral.Status.ACCEPTED:
@@ -176,6 +227,7 @@ def referral_complete(*, actor, referral: Referral, outcome: str, need_met: bool
 @transaction.atomic
 def referral_withdraw(*, actor, referral: Referral) -> Referral:
     referral = _locked(referral)
+    _check_sender(actor, referral)
     if referral.status not in Referral.LIVE_STATUSES:
         raise ConflictError(f"This referral is already {referral.get_status_display().lower()}")
     referral.status = Referral.Status.WITHDRAWN
