@@ -269,3 +269,30 @@ def residents_search(user, query: str) -> QuerySet[Resident]:
     for part in parts[:3]:
         match &= Q(first_name__icontains=part) | Q(last_name__icontains=part)
     return residents.filter(match).order_by("last_name", "first_name")[:50]
+
+
+def callbacks_due(user, *, until) -> list[dict]:
+    """Call-backs promised by ``until`` that nobody has made yet: a contact on an open request
+    asked for one and no contact came after it. One query."""
+    from hub.support.models import Contact
+
+    later = Contact.objects.filter(request=OuterRef("request"), at__gt=OuterRef("at"))
+    contacts = (
+        Contact.objects.filter(
+            request__in=requests_visible_to(user).filter(status__in=SupportRequest.OPEN_STATUSES),
+            callback_due_at__isnull=False,
+            callback_due_at__lte=until,
+        )
+        .exclude(Exists(later))
+        .select_related("request", "by")
+        .order_by("callback_due_at")[:200]
+    )
+    return [
+        {
+            "pk": c.request_id,
+            "reference": c.request.reference,
+            "due": c.callback_due_at,
+            "by": c.by.full_name,
+        }
+        for c in contacts
+    ]

@@ -62,6 +62,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "counts": selectors.queue_counts(request.user, filters=filters),
+            "callbacks": selectors.callbacks_due(
+                request.user, until=timezone.localtime(now).replace(hour=23, minute=59)
+            ),
             "query": query.urlencode(),
             "can_triage": can_triage,
             "assign_form": BulkAssignForm(visible=SupportRequest.objects.none())

@@ -104,7 +104,7 @@ def test_an_unknown_filter_value_is_named_not_a_crash(alice_client, many_request
 def test_the_queue_costs_a_fixed_number_of_queries(
     alice_client, many_requests, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(14) as first:
+    with django_assert_max_num_queries(15) as first:
         alice_client.get(reverse(QUEUE))
     resident = many_requests[0].resident
     for _ in range(20):
@@ -154,3 +154,24 @@ def test_partners_cannot_bulk_assign(bob_client, many_requests, partner):
     assert response.status_code == 403
     many_requests[1].refresh_from_db()
     assert many_requests[1].assigned_organisation is None
+
+
+def test_the_queue_lists_call_backs_due_until_someone_calls(alice_client, alice, support_request):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    actor = as_actor(alice)
+    earlier = timezone.now() - timedelta(hours=3)
+    services.contact_log(
+        actor=actor,
+        request=support_request,
+        direction="out",
+        outcome="no_answer",
+        at=earlier,
+        callback_due_at=earlier + timedelta(hours=1),
+    )
+    due = alice_client.get(reverse(QUEUE)).context["callbacks"]
+    assert [c["reference"] for c in due] == [support_request.reference]
+    services.contact_log(actor=actor, request=support_request, direction="out", outcome="answered")
+    assert alice_client.get(reverse(QUEUE)).context["callbacks"] == []
