@@ -10,25 +10,27 @@ from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 
-def fresh_database(*, name: str, database_url: str | None) -> str:
+def fresh_database(*, name: str, database_url: str | None, fresh: bool = True) -> str:
     if database_url and database_url.startswith("postgres"):
         import psycopg
 
         parsed = urlparse(database_url)
         admin = urlunparse(parsed._replace(path="/postgres"))
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            connection.execute(f'CREATE DATABASE "{name}"')
+        if fresh:
+            with psycopg.connect(admin, autocommit=True) as connection:
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                connection.execute(f'CREATE DATABASE "{name}"')
         return urlunparse(parsed._replace(path=f"/{name}"))
     path = Path("/tmp") / f"{name}.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm") if fresh else ():
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     return f"sqlite:///{path}"
 
 
-def setup(*, name: str, database_url: str | None) -> str:
-    """Point Django at a fresh database, migrate it, and return its URL."""
-    url = fresh_database(name=name, database_url=database_url)
+def setup(*, name: str, database_url: str | None, fresh: bool = True) -> str:
+    """Point Django at a fresh database (or the last one, ``fresh=False``), migrate it, and
+    return its URL."""
+    url = fresh_database(name=name, database_url=database_url, fresh=fresh)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings.base")
     os.environ.setdefault("DEMO_MODE", "false")

@@ -119,3 +119,20 @@ def generate(*, requests: int, seed: int = 2020, batch: int = 20_000) -> dict:
         "ward": wards[3].pk,
         "partner": partners[0].pk,
     }
+
+
+def existing() -> dict:
+    """The same handles ``generate`` returns, read back from a database it filled before."""
+    from hub.accounts.models import User
+    from hub.organisations.models import Organisation
+    from hub.places.models import Area
+    from hub.support.models import Resident, SupportRequest
+
+    return {
+        "requests": SupportRequest.objects.count(),
+        "residents": Resident.objects.count(),
+        "coordinator": User.objects.get(email="coordinator@bench.example").pk,
+        "caseworker": User.objects.get(email="caseworker@bench.example").pk,
+        "ward": Area.objects.get(code="E05990004").pk,
+        "partner": Organisation.objects.get(slug="partner-1").pk,
+    }

@@ -22,22 +22,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=100_000)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--iterations", type=int, default=40)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the database a previous run generated (skips the slow generation)",
+    )
     args = parser.parse_args(argv)
 
     from bench import _django
 
-    url = _django.setup(name="hub_bench_triage", database_url=args.database_url)
+    url = _django.setup(
+        name="hub_bench_triage", database_url=args.database_url, fresh=not args.reuse
+    )
     from django.conf import settings
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from bench.generate_support import generate
+    from bench.generate_support import existing, generate
     from hub.accounts.models import User
 
     settings.ALLOWED_HOSTS = ["testserver"]
     started = time.perf_counter()
-    made = generate(requests=args.requests)
+    made = existing() if args.reuse else generate(requests=args.requests)
     generated = time.perf_counter() - started
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
