@@ -9,6 +9,8 @@ _DESCRIPTIONS = {
     "support:queue": "Requests for help, soonest due first: triage, contact, refer and resolve.",
     "support:referral_inbox": "Referrals sent to your organisation: accept, decline or complete.",
     "support:gaps": "Needs not met, referrals declined or unanswered, and how long people wait.",
+    "grants:fund_list": "Funds open for applications, what they are for, and how to apply.",
+    "grants:assessor_queue": "Applications waiting for your scores, or for a decision.",
     "strategy:detail": "The recovery priorities, themes, impact areas and enablers we work to.",
     "places:area_list": "The district, its wards and neighbourhoods, on a map and in tables.",
     "organisations:list": "The council and partner organisations that run the hub together.",

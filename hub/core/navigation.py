@@ -27,6 +27,21 @@ NAVIGATION: tuple[NavItem, ...] = (
     ),
     NavItem("Referrals", "support:referral_inbox", "support.view_referrals", "/support/referrals/"),
     NavItem("Gaps", "support:gaps", "support.view_gaps", ("/support/gaps", "/support/gaps.csv")),
+    NavItem(
+        "Grants",
+        "grants:fund_list",
+        "grants.view_funds",
+        (
+            "/grants/$",
+            "/grants/funds/",
+            "/grants/applications/",
+            "/grants/awards/",
+            "/grants/figures/",
+            "/grants/reports/",
+            "/grants/monitoring/",
+        ),
+    ),
+    NavItem("Assess", "grants:assessor_queue", "grants.assess_or_decide", "/grants/assess/"),
     NavItem("Strategy", "strategy:detail", "strategy.view_strategy", "/strategy/"),
     NavItem("Places", "places:area_list", "places.view_area", "/places/"),
     NavItem(
@@ -38,6 +53,16 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("People", "accounts:people_list", "accounts.manage_people", "/account/people/"),
     NavItem("Access log", "core:access_log", "core.view_access_log", "/access-log/"),
 )
+
+
+def _matches(path: str, prefixes: str | tuple[str, ...]) -> bool:
+    """A prefix ending in ``$`` must match the whole path; any other matches its start."""
+    for prefix in (prefixes,) if isinstance(prefixes, str) else prefixes:
+        if prefix.endswith("$") and path == prefix[:-1]:
+            return True
+        if not prefix.endswith("$") and path.startswith(prefix):
+            return True
+    return False
 
 
 def navigation_for(request) -> list[dict]:
@@ -52,7 +77,7 @@ def navigation_for(request) -> list[dict]:
             {
                 "label": item.label,
                 "url": reverse(item.url_name),
-                "active": request.path.startswith(item.prefix),
+                "active": _matches(request.path, item.prefix),
             }
         )
     return items

@@ -31,6 +31,9 @@ HUB_GET_HELP_LIMIT_PER_HOUR = env_int("HUB_GET_HELP_LIMIT_PER_HOUR", 5)
 HUB_GET_HELP_POSTS_PER_10_MINUTES = env_int("HUB_GET_HELP_POSTS_PER_10_MINUTES", 60)
 HUB_TRUSTED_PROXY_COUNT = env_int("HUB_TRUSTED_PROXY_COUNT", 0)
 HUB_CONTACT_PHONE = env_str("HUB_CONTACT_PHONE", "")
+# Supporting documents for grant applications: the largest file accepted. Cap request bodies
+# at the proxy a little above this, so an oversized upload is refused before it is written.
+HUB_GRANT_DOCUMENT_MAX_BYTES = env_int("HUB_GRANT_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 HUB_REFERRAL_EXPIRY_DAYS = env_int("HUB_REFERRAL_EXPIRY_DAYS", 5)
 HUB_ACCEPT_TEST_NHS_NUMBERS = env_bool("HUB_ACCEPT_TEST_NHS_NUMBERS", DEMO_MODE)
 

@@ -63,6 +63,13 @@ def award_make(
                     "only submitted applications can be decided"
                 )
             fund = _lock_fund(application.fund_id)
+            if amount_pence > application.amount_requested_pence:
+                raise ValidationError(
+                    {
+                        "amount_pence": "An award cannot be more than the "
+                        f"{pounds(application.amount_requested_pence)} requested"
+                    }
+                )
             if fund.max_award_pence and amount_pence > fund.max_award_pence:
                 raise ValidationError(
                     {"amount_pence": f"This fund awards at most {pounds(fund.max_award_pence)}"}
@@ -125,10 +132,17 @@ def application_decline(
     return decision
 
 
-@transaction.atomic
 def payments_schedule(*, actor, award: Award, instalments: list[tuple[int, date]]) -> list[Payment]:
     """Add instalments (amount in pence, due date). Together with those already scheduled or
     paid they may not exceed the award."""
+    try:
+        with transaction.atomic():
+            return _payments_schedule(award=award, instalments=instalments)
+    except IntegrityError as exc:
+        raise ValidationError({"instalments": "These instalments clash with others"}) from exc
+
+
+def _payments_schedule(*, award: Award, instalments: list[tuple[int, date]]) -> list[Payment]:
     award = _lock_award(award.pk)
     if not instalments:
         raise ValidationError({"instalments": "Add at least one instalment"})
