@@ -287,6 +287,11 @@ def load_demo(*, scale: int = 1) -> DemoResult:
     residents = load_support_demo(scale=scale)
     if residents:
         result.add("residents with requests", residents)
+    from hub.grants.demo import load_grants_demo
+
+    made_funds = load_grants_demo()
+    if made_funds:
+        result.add("funds", made_funds)
     return result
 
 
