@@ -33,6 +33,8 @@ HUB_TRUSTED_PROXY_COUNT = env_int("HUB_TRUSTED_PROXY_COUNT", 0)
 HUB_CONTACT_PHONE = env_str("HUB_CONTACT_PHONE", "")
 # Supporting documents for grant applications: the largest file accepted. Cap request bodies
 # at the proxy a little above this, so an oversized upload is refused before it is written.
+# The NHS shielded patient list upload: the largest file accepted.
+HUB_SHIELDING_MAX_BYTES = env_int("HUB_SHIELDING_MAX_BYTES", 200 * 1024 * 1024)
 HUB_GRANT_DOCUMENT_MAX_BYTES = env_int("HUB_GRANT_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 HUB_REFERRAL_EXPIRY_DAYS = env_int("HUB_REFERRAL_EXPIRY_DAYS", 5)
 HUB_ACCEPT_TEST_NHS_NUMBERS = env_bool("HUB_ACCEPT_TEST_NHS_NUMBERS", DEMO_MODE)

@@ -130,16 +130,20 @@ def shielding_import_create(
     organisation = (
         acting.organisation if acting else Organisation.objects.filter(is_host=True).first()
     )
-    return ShieldingImport.objects.create(
-        uploaded_by=actor,
-        organisation=organisation,
-        original_name=safe_name(original_name),
-        stored_path=str(path.relative_to(Path(settings.MEDIA_ROOT))),
-        sha256=facts.sha256,
-        encoding=facts.encoding,
-        mapping=guess_mapping(labels),
-        total_rows=facts.lines - 1,
-    )
+    try:
+        return ShieldingImport.objects.create(
+            uploaded_by=actor,
+            organisation=organisation,
+            original_name=safe_name(original_name),
+            stored_path=str(path.relative_to(Path(settings.MEDIA_ROOT))),
+            sha256=facts.sha256,
+            encoding=facts.encoding,
+            mapping=guess_mapping(labels),
+            total_rows=facts.lines - 1,
+        )
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
 
 
 @dataclass
@@ -155,26 +159,61 @@ class Sample:
 
     labels: list[str]
     delimiter: str
-    fields: list[tuple[str, str]]
+    fields: list[str]
     rows: list[SampleRow] = field(default_factory=list)
 
 
+SAMPLE_COLUMNS = (
+    "NHS number",
+    "Name",
+    "Date of birth",
+    "Address",
+    "Postcode",
+    "Phones",
+    "GP practice",
+)
+
+
+def _sample_values(checker: RowChecker, cells: list[str], clean: CleanRow | None) -> list[str]:
+    """What the hub will store (or, for a rejected row, what the file says) per column."""
+    if clean is not None:
+        return [
+            clean.nhs_number,
+            f"{clean.first_name} {clean.last_name}".strip(),
+            f"{clean.date_of_birth:%d/%m/%Y}" if clean.date_of_birth else "",
+            ", ".join(p for p in (clean.address_line_1, clean.address_line_2, clean.town) if p),
+            clean.postcode,
+            ", ".join(p for p in (clean.phone, clean.phone_other) if p),
+            clean.gp_practice_code,
+        ]
+    cell = checker.cell
+    address = ("address_line_1", "address_line_2", "address_line_3", "address_line_4")
+    return [
+        cell(cells, "nhs_number"),
+        f"{cell(cells, 'first_name')} {cell(cells, 'last_name')}".strip(),
+        cell(cells, "date_of_birth"),
+        ", ".join(v for v in (cell(cells, n) for n in (*address, "address_line_5", "town")) if v),
+        cell(cells, "postcode"),
+        ", ".join(v for v in (cell(cells, "phone"), cell(cells, "mobile")) if v),
+        cell(cells, "gp_practice_code"),
+    ]
+
+
 def shielding_import_sample(*, shielding_import: ShieldingImport, rows: int = 10) -> Sample:
-    """The first ``rows`` rows under the import's mapping, each with the problems that would
-    reject it. This is personal data: the caller logs the access."""
+    """The first ``rows`` rows under the import's mapping, as the hub would store them, each
+    with the problems that would reject it. This is personal data: the caller logs the
+    access."""
     path = stored_file(shielding_import)
     header, delimiter = read_header(path, shielding_import.encoding)
     labels = column_labels(header)
-    mapping = shielding_import.mapping
-    checker = RowChecker(labels, mapping)
-    mapped = [(name, label) for name, label, _ in FIELDS if mapping.get(name) in labels]
-    sample = Sample(labels=labels, delimiter=delimiter, fields=mapped)
+    checker = RowChecker(labels, shielding_import.mapping)
+    sample = Sample(labels=labels, delimiter=delimiter, fields=list(SAMPLE_COLUMNS))
     for number, cells, error in islice(data_rows(path, shielding_import.encoding, delimiter), rows):
         if cells is None:
-            sample.rows.append(SampleRow(number, ["" for _ in mapped], [error]))
+            sample.rows.append(SampleRow(number, ["" for _ in SAMPLE_COLUMNS], [error]))
             continue
-        _, _, problems = checker.check(number, cells)
-        values = [checker.cell(cells, name) for name, _ in mapped]
+        _, clean, problems = checker.check(number, cells)
+        values = _sample_values(checker, cells, clean)
         sample.rows.append(SampleRow(number, values, [reason for _, reason in problems]))
     return sample
 
@@ -199,11 +238,8 @@ def shielding_import_set_mapping(
     keyed by our field name."""
     if shielding_import.status != ShieldingImport.Status.PREVIEW:
         raise ConflictError("This import has already been confirmed")
-    missing = {
-        name: label
-        for name, label in mapping.items()
-        if label and label not in shielding_import_labels(shielding_import=shielding_import)
-    }
+    labels = shielding_import_labels(shielding_import=shielding_import)
+    missing = {name: label for name, label in mapping.items() if label and label not in labels}
     if missing:
         raise ValidationError(dict.fromkeys(missing, "Choose a column from the file"))
     shielding_import.mapping = {name: mapping[name] for name, _, _ in FIELDS if mapping.get(name)}
@@ -324,10 +360,11 @@ class _Inserter:
     ``executemany`` INSERT elsewhere, with columns, defaults and value conversion taken
     from the model's fields.
 
-    ``bulk_create`` spends most of an import building SQL value by value (about twenty
-    times the database's own time, measured in docs/benchmarks-shielding.md); these rows are
-    new, validated and need no model instances, so they skip that. Primary keys come from
-    the database and are read back by each table's natural key (NHS number, reference).
+    ``bulk_create`` builds its SQL value by value, which made the whole import about twice
+    as slow (docs/benchmarks-shielding.md); these rows are new, already validated and need
+    no model instances, so they skip it. The SQL is plain parameterised INSERT (or COPY),
+    built from the model's own table and column names. Primary keys come from the database
+    and are read back by each table's natural key (NHS number, reference).
     """
 
     def __init__(self, model, **fixed):
