@@ -1,6 +1,5 @@
 import json
 import math
-import time
 
 import numpy as np
 import pytest
@@ -103,22 +102,6 @@ def test_it_refuses_mismatched_and_duplicate_input():
         index.locate_many(["north"], [0.5])
     assert index.locate_many([], []) == []
     assert AreaIndex([]).locate_many([1.0], [1.0]) == [None]
-
-
-def test_it_locates_at_least_100000_points_a_second(chesterfield_wards):
-    index = AreaIndex((ward.code, shape(ward.boundary)) for ward in chesterfield_wards)
-    rng = np.random.default_rng(1)
-    count = 200_000
-    lats, lons = rng.uniform(53.21, 53.30, count), rng.uniform(-1.49, -1.30, count)
-    index.locate_many(lats[:1000], lons[:1000])  # warm up
-
-    started = time.perf_counter()
-    found = index.locate_many(lats, lons)
-    elapsed = time.perf_counter() - started
-
-    assert len(found) == count
-    # Measured at over 2 million a second; the bar is the requirement, with room for CI.
-    assert count / elapsed >= 100_000
 
 
 def test_it_caches_the_index_until_the_areas_change(
