@@ -1,6 +1,5 @@
 import csv
 import re
-import time
 
 import pytest
 from django.core.management import call_command
@@ -76,14 +75,12 @@ def test_it_refuses_anything_that_is_not_a_postcode(typed, message):
         normalise_postcode(typed)
 
 
-def test_it_refuses_huge_input_quickly_without_echoing_it():
+def test_it_refuses_huge_input_without_echoing_it():
     huge = "S40 1LP" * 2_000_000
 
-    started = time.perf_counter()
     with pytest.raises(ValueError) as caught:
         normalise_postcode(huge)
 
-    assert time.perf_counter() - started < 0.1
     assert "14,000,000" in str(caught.value)
     assert len(str(caught.value)) < 100
 
