@@ -98,7 +98,16 @@ def sign_in(page, email: str, password: str) -> None:
 
 
 _NUMBER = re.compile(r"/\d+/")
-_SKIP = ("/account/sign-out/", "/django-admin/", "/api/schema", "/static/", "mailto:")
+_SKIP = (
+    "/account/sign-out/",
+    "/django-admin/",
+    "/api/schema",
+    "/static/",
+    "mailto:",
+    "format=csv",
+    "/documents/",
+)
+_DOWNLOADS = (".csv", ".pdf", ".json", ".xlsx")
 
 
 def crawl(page, start: str = "/home/", limit: int = 60) -> list[str]:
