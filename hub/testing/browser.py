@@ -132,12 +132,15 @@ def crawl(page, start: str = "/home/", limit: int = 60) -> list[str]:
         assert_accessible(page)
         visited.append(path)
         origin = urlparse(page.url).netloc
-        for href in page.eval_on_selector_all(
-            "a[href]", "els => els.map(e => e.getAttribute('href'))"
-        ):
+        links = page.eval_on_selector_all(
+            "a[href]:not([download])", "els => els.map(e => e.getAttribute('href'))"
+        )
+        for href in links:
             absolute = urljoin(page.url, href)
             parsed = urlparse(absolute)
             if parsed.netloc != origin or any(s in absolute for s in _SKIP) or "#" in href[:1]:
+                continue
+            if parsed.path.endswith(_DOWNLOADS):
                 continue
             queue.append(parsed.path + (f"?{parsed.query}" if parsed.query else ""))
     return visited
