@@ -15,4 +15,5 @@ urlpatterns = [
     path("v1/strategy/elements/", views.StrategyElementList.as_view(), name="element_list"),
     path("v1/areas/", views.AreaList.as_view(), name="area_list"),
     path("v1/", include("hub.api.support_urls")),
+    path("v1/", include("hub.api.plans_urls")),
 ]

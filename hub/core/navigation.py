@@ -31,17 +31,22 @@ NAVIGATION: tuple[NavItem, ...] = (
         "Grants",
         "grants:fund_list",
         "grants.view_funds",
-        (
-            "/grants/$",
-            "/grants/funds/",
-            "/grants/applications/",
-            "/grants/awards/",
-            "/grants/figures/",
-            "/grants/reports/",
-            "/grants/monitoring/",
-        ),
+        "/grants/",
     ),
     NavItem("Assess", "grants:assessor_queue", "grants.assess_or_decide", "/grants/assess/"),
+    NavItem(
+        "Plans",
+        "plans:plan_list",
+        "plans.view_plans",
+        "/plans/",
+    ),
+    NavItem("Risks", "plans:register_list", "plans.view_risks", "/plans/risks/"),
+    NavItem(
+        "Boards",
+        "plans:board_list",
+        "plans.view_boards",
+        ("/plans/boards/", "/plans/meetings/", "/plans/reports/"),
+    ),
     NavItem("Strategy", "strategy:detail", "strategy.view_strategy", "/strategy/"),
     NavItem("Places", "places:area_list", "places.view_area", "/places/"),
     NavItem(
@@ -55,14 +60,10 @@ NAVIGATION: tuple[NavItem, ...] = (
 )
 
 
-def _matches(path: str, prefixes: str | tuple[str, ...]) -> bool:
-    """A prefix ending in ``$`` must match the whole path; any other matches its start."""
-    for prefix in (prefixes,) if isinstance(prefixes, str) else prefixes:
-        if prefix.endswith("$") and path == prefix[:-1]:
-            return True
-        if not prefix.endswith("$") and path.startswith(prefix):
-            return True
-    return False
+def _match_length(path: str, prefixes: str | tuple[str, ...]) -> int:
+    """How long the longest of ``prefixes`` that starts ``path`` is (0 for none)."""
+    options = (prefixes,) if isinstance(prefixes, str) else prefixes
+    return max((len(p) for p in options if path.startswith(p)), default=0)
 
 
 def navigation_for(request) -> list[dict]:
@@ -77,7 +78,13 @@ def navigation_for(request) -> list[dict]:
             {
                 "label": item.label,
                 "url": reverse(item.url_name),
-                "active": _matches(request.path, item.prefix),
+                "match": _match_length(request.path, item.prefix),
             }
         )
+    # The entry with the longest matching prefix is the current one ("/grants/assess/" is
+    # Assess, not Grants).
+    best = max((i["match"] for i in items), default=0)
+    for item in items:
+        item["active"] = best > 0 and item.pop("match") == best
+        item.pop("match", None)
     return items

@@ -11,8 +11,6 @@ urlpatterns = [
     path("import/", actions.plan_import, name="plan_import"),
     path("overdue/", actions.overdue, name="overdue"),
     path("progress/upload/", actions.progress_upload, name="progress_upload"),
-    path("<slug:slug>/", actions.plan_detail, name="plan_detail"),
-    path("<slug:slug>/actions/add/", actions.action_add, name="action_add"),
     path("actions/<int:pk>/", actions.action_detail, name="action_detail"),
     path("actions/<int:pk>/edit/", actions.action_edit, name="action_edit"),
     path("actions/<int:pk>/update/", actions.action_update, name="action_update"),
@@ -33,4 +31,7 @@ urlpatterns = [
     path("reports/<int:pk>/edit/", boards.report_edit, name="report_edit"),
     path("reports/<int:pk>/issue/", boards.report_issue, name="report_issue"),
     path("reports/<int:pk>/report.pdf", boards.report_pdf, name="report_pdf"),
+    # Last: a plan's slug would otherwise swallow "risks/" and "boards/".
+    path("<slug:slug>/", actions.plan_detail, name="plan_detail"),
+    path("<slug:slug>/actions/add/", actions.action_add, name="action_add"),
 ]

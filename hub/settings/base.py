@@ -36,6 +36,10 @@ HUB_CONTACT_PHONE = env_str("HUB_CONTACT_PHONE", "")
 # The NHS shielded patient list upload: the largest file accepted.
 HUB_SHIELDING_MAX_BYTES = env_int("HUB_SHIELDING_MAX_BYTES", 200 * 1024 * 1024)
 HUB_GRANT_DOCUMENT_MAX_BYTES = env_int("HUB_GRANT_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Action plans: the largest plan spreadsheet accepted, and how many days before an update is
+# due its owner is reminded (manage.py plan_reminders, run daily).
+HUB_PLAN_IMPORT_MAX_BYTES = env_int("HUB_PLAN_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+HUB_PLAN_REMINDER_DAYS = env_int("HUB_PLAN_REMINDER_DAYS", 7)
 HUB_REFERRAL_EXPIRY_DAYS = env_int("HUB_REFERRAL_EXPIRY_DAYS", 5)
 HUB_ACCEPT_TEST_NHS_NUMBERS = env_bool("HUB_ACCEPT_TEST_NHS_NUMBERS", DEMO_MODE)
 
