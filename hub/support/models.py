@@ -207,6 +207,12 @@ class SupportRequest(TimeStampedModel):
                 condition=Q(status__in=["new", "triaged", "in_progress"]),
                 name="request_open_due_idx",
             ),
+            # Counts by status and urgency on the queue read only this (index-only scan).
+            models.Index(
+                fields=["status", "urgency", "due_at"],
+                condition=Q(status__in=["new", "triaged", "in_progress"]),
+                name="request_open_counts_idx",
+            ),
             models.Index(
                 fields=["assigned_organisation", "status", "due_at"], name="request_org_queue_idx"
             ),

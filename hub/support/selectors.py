@@ -33,14 +33,15 @@ def requests_visible_to(user) -> QuerySet[SupportRequest]:
     if sees_everything(user):
         return SupportRequest.objects.all()
     organisation = acting.organisation
-    referred = Referral.objects.filter(
-        need__request=OuterRef("pk"),
-        to_organisation=organisation,
-        status__in=VISIBLE_REFERRAL_STATUSES,
+    # The ids of requests referred to this organisation, read first: "assigned here OR in this
+    # short list" lets the database use an index for each side, where "OR EXISTS (…)" would
+    # make it read every request.
+    referred = list(
+        Referral.objects.filter(to_organisation=organisation, status__in=VISIBLE_REFERRAL_STATUSES)
+        .values_list("need__request_id", flat=True)
+        .distinct()
     )
-    return SupportRequest.objects.filter(
-        Q(assigned_organisation=organisation) | Q(Exists(referred))
-    )
+    return SupportRequest.objects.filter(Q(assigned_organisation=organisation) | Q(pk__in=referred))
 
 
 def get_request_for_user(user, pk: int) -> SupportRequest:

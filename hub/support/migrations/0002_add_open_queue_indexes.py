@@ -5,22 +5,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organisations', '0001_initial'),
-        ('places', '0001_initial'),
-        ('strategy', '0001_initial'),
-        ('support', '0001_initial'),
+        ("organisations", "0001_initial"),
+        ("places", "0001_initial"),
+        ("strategy", "0001_initial"),
+        ("support", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='need',
-            index=models.Index(fields=['request', 'category'], name='need_request_category_idx'),
+            model_name="need",
+            index=models.Index(fields=["request", "category"], name="need_request_category_idx"),
         ),
         migrations.AddIndex(
-            model_name='supportrequest',
-            index=models.Index(condition=models.Q(('status__in', ['new', 'triaged', 'in_progress'])), fields=['due_at', 'id'], name='request_open_due_idx'),
+            model_name="supportrequest",
+            index=models.Index(
+                condition=models.Q(("status__in", ["new", "triaged", "in_progress"])),
+                fields=["due_at", "id"],
+                name="request_open_due_idx",
+            ),
         ),
     ]
