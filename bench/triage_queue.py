@@ -43,6 +43,11 @@ def main(argv: list[str] | None = None) -> int:
     from hub.accounts.models import User
 
     settings.ALLOWED_HOSTS = ["testserver"]
+    # Django clears the query log when each request starts; keep it so queries can be counted.
+    from django.core.signals import request_started
+    from django.db import reset_queries
+
+    request_started.disconnect(reset_queries)
     started = time.perf_counter()
     made = existing() if args.reuse else generate(requests=args.requests)
     generated = time.perf_counter() - started
