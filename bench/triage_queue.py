@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     generated = time.perf_counter() - started
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            # As autovacuum would have by now: statistics, and a visibility map for index-only scans.
+            # As autovacuum would have by now: statistics and a visibility map.
             cursor.execute("VACUUM ANALYZE")
     print(
         f"{connection.vendor}: generated {made['requests']:,} requests "
