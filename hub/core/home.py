@@ -14,6 +14,7 @@ _DESCRIPTIONS = {
     "plans:plan_list": "The action plan: aims, actions, who leads them and how they are going.",
     "plans:register_list": "The risk register: impact and likelihood before and after mitigation.",
     "plans:board_list": "Boards, their meetings and the reports they receive (HTML and PDF).",
+    "grants:figures": "Grants by priority, impact area, ward and type of organisation; balances.",
     "strategy:detail": "The recovery priorities, themes, impact areas and enablers we work to.",
     "places:area_list": "The district, its wards and neighbourhoods, on a map and in tables.",
     "organisations:list": "The council and partner organisations that run the hub together.",

@@ -34,6 +34,7 @@ NAVIGATION: tuple[NavItem, ...] = (
         "/grants/",
     ),
     NavItem("Assess", "grants:assessor_queue", "grants.assess_or_decide", "/grants/assess/"),
+    NavItem("Grants in figures", "grants:figures", "grants.view_reports", "/grants/figures/"),
     NavItem(
         "Plans",
         "plans:plan_list",

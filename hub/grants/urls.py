@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from hub.grants.views import applications, assessment, awards, funds, publishing
 
@@ -32,7 +32,8 @@ urlpatterns = [
     path("awards/<int:pk>/", awards.award_detail, name="award_detail"),
     path("awards/<int:pk>/<slug:action>/", awards.award_action, name="award_action"),
     path("funds/<int:pk>/ledger/", awards.ledger, name="ledger"),
-    path("reports/<int:pk>/", awards.monitoring_report, name="monitoring_report"),
+    # Monitoring: /grants/monitoring/…, /grants/reports/<pk>/…
+    path("", include("hub.grants.urls_monitoring")),
     # Publishing and figures.
     path("figures/", publishing.figures, name="figures"),
     path("360giving.json", publishing.threesixty_json, name="360giving_json"),

@@ -40,6 +40,13 @@ HUB_GRANT_DOCUMENT_MAX_BYTES = env_int("HUB_GRANT_DOCUMENT_MAX_BYTES", 10 * 1024
 # due its owner is reminded (manage.py plan_reminders, run daily).
 HUB_PLAN_IMPORT_MAX_BYTES = env_int("HUB_PLAN_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 HUB_PLAN_REMINDER_DAYS = env_int("HUB_PLAN_REMINDER_DAYS", 7)
+# 360Giving: the prefix of our grant identifiers (360G-<prefix>-…), the council's org-id,
+# and the licence the open data is published under. Grantees are reminded of monitoring
+# reports this many days before they are due (manage.py grant_reminders, run daily).
+HUB_360G_PREFIX = env_str("HUB_360G_PREFIX", "ashworth")
+HUB_360G_FUNDER_ID = env_str("HUB_360G_FUNDER_ID", "GB-LAE-ASH")
+HUB_360G_LICENSE = env_str("HUB_360G_LICENSE", "https://creativecommons.org/licenses/by/4.0/")
+HUB_GRANT_REMINDER_DAYS = env_int("HUB_GRANT_REMINDER_DAYS", 14)
 HUB_REFERRAL_EXPIRY_DAYS = env_int("HUB_REFERRAL_EXPIRY_DAYS", 5)
 HUB_ACCEPT_TEST_NHS_NUMBERS = env_bool("HUB_ACCEPT_TEST_NHS_NUMBERS", DEMO_MODE)
 

@@ -59,11 +59,16 @@ def fund(council):
         owner=council,
     )
     for position, (name, weight) in enumerate(
-        [("Meets a recovery priority", 3), ("Reaches people most affected", 2),
-         ("Value for money", 1)], start=1
+        [
+            ("Meets a recovery priority", 3),
+            ("Reaches people most affected", 2),
+            ("Value for money", 1),
+        ],
+        start=1,
     ):
-        Criterion.objects.create(fund=fund, name=name, weight=weight, max_score=5,
-                                 position=position)
+        Criterion.objects.create(
+            fund=fund, name=name, weight=weight, max_score=5, position=position
+        )
     return fund
 
 
@@ -71,14 +76,19 @@ def fund(council):
 def application(fund, partner, bob):
     """A draft from the partner (Northfield Food Bank), by bob."""
     application = Application.objects.create(
-        reference="APP-000001", fund=fund, organisation=partner, title="Winter food parcels",
-        amount_requested_pence=250_000, summary="Food parcels for 200 households.",
-        outcomes="200 households fed through January.", created_by=bob,
-        starts_on=date(2026, 12, 1), ends_on=date(2027, 3, 31),
+        reference="APP-000001",
+        fund=fund,
+        organisation=partner,
+        title="Winter food parcels",
+        amount_requested_pence=250_000,
+        summary="Food parcels for 200 households.",
+        outcomes="200 households fed through January.",
+        created_by=bob,
+        starts_on=date(2026, 12, 1),
+        ends_on=date(2027, 3, 31),
     )
     BudgetLine.objects.create(application=application, description="Food", amount_pence=200_000)
-    BudgetLine.objects.create(application=application, description="Van hire",
-                              amount_pence=50_000)
+    BudgetLine.objects.create(application=application, description="Van hire", amount_pence=50_000)
     return application
 
 

@@ -272,8 +272,3 @@ def ledger(request: HttpRequest, pk: int) -> HttpResponse:
             ],
         },
     )
-
-
-def monitoring_report(request: HttpRequest, pk: int) -> HttpResponse:
-    # Monitoring is built in hub/grants/services/monitoring.py by another engineer.
-    raise Http404("Not built yet")
