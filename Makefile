@@ -73,7 +73,7 @@ check: install-dev ## Django's deploy checks on production settings, and migrati
 
 .PHONY: test-sqlite
 test-sqlite: install-dev ## The test suite on SQLite
-	DATABASE_URL= $(VENV)/bin/pytest -m "not browser" -q
+	env -u DATABASE_URL $(VENV)/bin/pytest -m "not browser" -q
 
 .PHONY: test-postgres
 test-postgres: install-dev ## The same suite on PostgreSQL (DATABASE_URL, else a throwaway cluster)

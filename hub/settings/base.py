@@ -124,7 +124,8 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'hub.sqlite3'}"),
+        # An empty DATABASE_URL means "not set": SQLite under var/.
+        env_str("DATABASE_URL", "") or f"sqlite:///{VAR_DIR / 'hub.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
     )
 }
