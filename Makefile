@@ -73,15 +73,15 @@ check: install-dev ## Django's deploy checks on production settings, and migrati
 
 .PHONY: test-sqlite
 test-sqlite: install-dev ## The test suite on SQLite
-	env -u DATABASE_URL $(VENV)/bin/pytest -m "not browser" -q
+	env -u DATABASE_URL $(VENV)/bin/pytest -m "not browser" -q -n auto
 
 .PHONY: test-postgres
 test-postgres: install-dev ## The same suite on PostgreSQL (DATABASE_URL, else a throwaway cluster)
-	scripts/with-postgres.sh $(VENV)/bin/pytest -m "not browser" -q
+	scripts/with-postgres.sh $(VENV)/bin/pytest -m "not browser" -q -n auto
 
 .PHONY: test-browser
 test-browser: install-dev ## Browser journeys in headless Chromium, with axe-core on every page
-	scripts/with-postgres.sh $(VENV)/bin/pytest -m browser -q
+	scripts/with-postgres.sh $(VENV)/bin/pytest -m browser -q -n auto
 
 .PHONY: test
 test: lint check test-sqlite test-postgres test-browser ## Everything CI runs
