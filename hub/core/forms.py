@@ -52,12 +52,19 @@ class GovukMixin:
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        self.style_fields()
+
+    def style_fields(self) -> None:
+        """Give every field its GOV.UK classes and hint reference. Forms that add fields in
+        their own ``__init__`` call this again at its end (it is safe to repeat)."""
         for name, field in self.fields.items():
             widget = field.widget
             if isinstance(widget, forms.HiddenInput):
                 continue
             css = _css_class(widget)
-            widget.attrs["class"] = " ".join(c for c in (css, widget.attrs.get("class", "")) if c)
+            classes = widget.attrs.get("class", "").split()
+            if css not in classes:
+                widget.attrs["class"] = " ".join([css, *classes])
             if field.help_text and widget_kind(widget) in {"input", "checkbox"}:
                 widget.attrs["aria-describedby"] = f"id_{self.add_prefix(name)}-hint"
 

@@ -95,6 +95,7 @@ class ScoreForm(HubForm):
             widget=forms.Textarea(attrs={"rows": 5}),
             help_text="What the panel should know about this application as a whole.",
         )
+        self.style_fields()
 
     def entries(self) -> dict[int, tuple[int | None, str]]:
         data = self.cleaned_data

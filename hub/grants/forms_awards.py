@@ -58,6 +58,7 @@ class ScheduleForm(HubForm):
                 required=False,
                 help_text=DATE_HINT if n == 1 else "",
             )
+        self.style_fields()
 
     def clean(self):
         data = super().clean()
