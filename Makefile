@@ -8,7 +8,6 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= 1
-export DJANGO_SETTINGS_MODULE ?= hub.settings.base
 
 $(VENV)/.runtime: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -73,15 +72,15 @@ check: install-dev ## Django's deploy checks on production settings, and migrati
 
 .PHONY: test-sqlite
 test-sqlite: install-dev ## The test suite on SQLite
-	env -u DATABASE_URL $(VENV)/bin/pytest -m "not browser" -q -n auto
+	env -u DATABASE_URL $(VENV)/bin/pytest --ds hub.settings.test -m "not browser" -q -n auto
 
 .PHONY: test-postgres
 test-postgres: install-dev ## The same suite on PostgreSQL (DATABASE_URL, else a throwaway cluster)
-	scripts/with-postgres.sh $(VENV)/bin/pytest -m "not browser" -q -n auto
+	scripts/with-postgres.sh $(VENV)/bin/pytest --ds hub.settings.test -m "not browser" -q -n auto
 
 .PHONY: test-browser
 test-browser: install-dev ## Browser journeys in headless Chromium, with axe-core on every page
-	scripts/with-postgres.sh $(VENV)/bin/pytest -m browser -q -n auto
+	scripts/with-postgres.sh $(VENV)/bin/pytest --ds hub.settings.test -m browser -q -n auto
 
 .PHONY: test
 test: lint check test-sqlite test-postgres test-browser ## Everything CI runs
