@@ -96,6 +96,16 @@ class GovukMixin:
         return items
 
 
+def errors_to_form(form, exc) -> None:
+    """Put a service's ValidationError on ``form``: each message on its field where the form
+    has one, otherwise at the top of the error summary."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
 class HubForm(GovukMixin, forms.Form):
     pass
 

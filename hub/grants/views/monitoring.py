@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
+from hub.core.forms import errors_to_form as _errors_to_form
 from hub.grants.forms_reporting import ReportForm, ScheduleForm
 from hub.grants.models import MonitoringReport
 from hub.grants.selectors import awards_visible_to, get_award_for_user, is_grants_officer
@@ -23,14 +24,6 @@ from hub.grants.services import monitoring as services
 
 # The upcoming table shows the soonest reports; the caption says how many there are in all.
 UPCOMING_SHOWN = 100
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from rules.contrib.views import permission_required
 
+from hub.core.forms import errors_to_form as _errors_to_form
 from hub.plans import selectors_actions as selectors
 from hub.plans.forms_actions import (
     ActionForm,
@@ -29,14 +30,6 @@ from hub.plans.timescales import format_dates
 
 _view = permission_required("plans.view_plans", raise_exception=True)
 _manage = permission_required("plans.manage_plans", raise_exception=True)
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _posted(request):

@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
+from hub.core.forms import errors_to_form as _errors_to_form
 from hub.plans import selectors_boards as selectors
 from hub.plans.forms_boards import BoardForm, IssueForm, MeetingForm, ReportForm
 from hub.plans.models import BoardReport
@@ -30,14 +31,6 @@ _manage = permission_required("plans.manage_boards", raise_exception=True)
 def _posted(request):
     """The POST data when the form was sent (even empty), so an empty form shows its errors."""
     return request.POST if request.method == "POST" else None
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required

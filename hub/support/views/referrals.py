@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from rules.contrib.views import permission_required
 
 from hub.core.access_log import access_log_record
+from hub.core.forms import errors_to_form as _errors_to_form
 from hub.support import selectors, services
 from hub.support.forms_referrals import ACTION_FORMS
 from hub.support.models import Referral, Resident
@@ -222,14 +223,6 @@ def _perform(action: str, *, actor, referral: Referral, data: dict) -> Referral:
             actor=actor, referral=referral, outcome=data["outcome"], need_met=data["need_met"]
         )
     return services.referral_withdraw(actor=actor, referral=referral)
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required

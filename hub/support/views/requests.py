@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
 from hub.core.access_log import access_log_record
+from hub.core.forms import errors_to_form as _errors_to_form
 from hub.support import selectors, services
 from hub.support.forms import (
     ContactForm,
@@ -21,14 +22,6 @@ from hub.support.forms import (
 from hub.support.models import SupportRequest
 
 _case = permission_required("support.view_queue", raise_exception=True)
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _render_detail(request, support_request: SupportRequest, *, status=200, **forms):
