@@ -10,10 +10,10 @@ from hub.accounts.models import User
 from hub.grants.letters import award_letter
 from hub.grants.models import Fund
 from hub.grants.services import applications, assessment, funds, money
+from hub.organisations.acting import as_actor
 from hub.organisations.models import Organisation
 from hub.places.models import Area
 from hub.strategy.selectors import active_elements
-from hub.testing.factories import as_actor
 
 # A tiny but real PDF, so the demo's applications carry a supporting document.
 _PDF = (

@@ -67,3 +67,10 @@ def acting_for(user, organisation_id: int | None) -> Acting:
 
 def attach(user, acting: Acting) -> None:
     user.acting = acting
+
+
+def as_actor(user, organisation=None):
+    """``user`` with their acting context set, as the middleware would, for calling services
+    outside a request (commands, the demo loader, tests)."""
+    attach(user, acting_for(user, organisation.pk if organisation else None))
+    return user

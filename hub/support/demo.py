@@ -15,12 +15,12 @@ from nhs_number import generate
 from nhs_number.constants import REGION_SYNTHETIC
 
 from hub.accounts.models import User
+from hub.organisations.acting import as_actor
 from hub.organisations.models import Organisation
 from hub.places.models import Postcode
 from hub.support import services
 from hub.support.models import Consent, Resident
 from hub.support.needs import NeedCategory
-from hub.testing.factories import as_actor
 
 MARKER = "demo.example"  # demo residents' e-mail domain: how a second run knows they exist
 

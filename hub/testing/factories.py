@@ -4,6 +4,7 @@ import factory
 from django.utils.text import slugify
 
 from hub.accounts.models import User
+from hub.organisations.acting import as_actor
 from hub.organisations.models import Membership, Organisation
 
 
@@ -42,9 +43,4 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = "caseworker"
 
 
-def as_actor(user, organisation=None):
-    """``user`` with their acting context set, as the middleware would, for calling services."""
-    from hub.organisations.acting import acting_for, attach
-
-    attach(user, acting_for(user, organisation.pk if organisation else None))
-    return user
+__all__ = ["MembershipFactory", "OrganisationFactory", "UserFactory", "as_actor"]
