@@ -96,6 +96,12 @@ class GovukMixin:
         return items
 
 
+def posted(request):
+    """The POST data when the form was sent (even empty, so an empty form shows its errors),
+    else None for an unbound form."""
+    return request.POST if request.method == "POST" else None
+
+
 def errors_to_form(form, exc) -> None:
     """Put a service's ValidationError on ``form``: each message on its field where the form
     has one, otherwise at the top of the error summary."""

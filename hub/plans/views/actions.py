@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from rules.contrib.views import permission_required
 
 from hub.core.forms import errors_to_form as _errors_to_form
+from hub.core.forms import posted as _posted
 from hub.plans import selectors_actions as selectors
 from hub.plans.forms_actions import (
     ActionForm,
@@ -30,11 +31,6 @@ from hub.plans.timescales import format_dates
 
 _view = permission_required("plans.view_plans", raise_exception=True)
 _manage = permission_required("plans.manage_plans", raise_exception=True)
-
-
-def _posted(request):
-    """The form data of a POST (even an empty one, so it is checked), else None."""
-    return request.POST if request.method == "POST" else None
 
 
 def _files(request):

@@ -14,17 +14,13 @@ from django.views.decorators.http import require_http_methods
 from rules.contrib.views import permission_required
 
 from hub.core.forms import errors_to_form as _errors_to_form
+from hub.core.forms import posted as _posted
 from hub.plans import selectors_boards as selectors
 from hub.plans.forms_risks import RegisterForm, RiskForm
 from hub.plans.services import risks as services
 
 _view = permission_required("plans.view_risks", raise_exception=True)
 _manage = permission_required("plans.manage_risks", raise_exception=True)
-
-
-def _posted(request):
-    """The POST data when the form was sent (even empty), so an empty form shows its errors."""
-    return request.POST if request.method == "POST" else None
 
 
 @login_required
