@@ -8,12 +8,14 @@ batch, none a row); django-simple-history is not written for these rows: the imp
 its rejections and each resident's journey are the audit trail.
 """
 
+import json
 import logging
 import os
 import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
@@ -37,7 +39,7 @@ from hub.support.models import (
 )
 from hub.support.needs import NeedCategory
 from hub.support.services.errors import ConflictError
-from hub.support.services.requests import _impact_areas, new_reference
+from hub.support.services.requests import _REFERENCE_ALPHABET, _impact_areas
 from hub.support.shielding_csv import (
     FIELDS,
     CleanRow,
@@ -212,7 +214,7 @@ def shielding_import_sample(*, shielding_import: ShieldingImport, rows: int = 10
         if cells is None:
             sample.rows.append(SampleRow(number, ["" for _ in SAMPLE_COLUMNS], [error]))
             continue
-        _, clean, problems = checker.check(number, cells)
+        _, clean, problems = checker.check_slowly(number, cells)
         values = _sample_values(checker, cells, clean)
         sample.rows.append(SampleRow(number, values, [reason for _, reason in problems]))
     return sample
@@ -355,65 +357,132 @@ _CHANGE_LABELS = {
 }
 
 
+# A new resident's columns, in the order ``_create_residents`` gives them.
+_RESIDENT_COLUMNS = (
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "nhs_number",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "postcode",
+    "ward_id",
+    "phone",
+    "phone_other",
+    "gp_practice_code",
+    "gp_practice_id",
+)
+
+
 class _Inserter:
-    """Many new rows of one model in one statement: ``COPY`` on PostgreSQL, an
-    ``executemany`` INSERT elsewhere, with columns, defaults and value conversion taken
-    from the model's fields.
+    """Many new rows of one model in one statement, with columns, defaults and value
+    conversion taken from the model's fields.
+
+    ``columns`` name the fields given row by row (tuples in that order); every other field
+    takes the value passed to ``insert`` for the whole batch, else the one fixed here, else
+    its default. On PostgreSQL it is one ``INSERT ... SELECT ... FROM unnest(...)`` with one
+    array per varying column (psycopg sends each array in one piece, and the values that
+    are the same for every row only once); elsewhere one ``executemany`` INSERT.
 
     ``bulk_create`` builds its SQL value by value, which made the whole import about twice
-    as slow (docs/benchmarks-shielding.md); these rows are new, already validated and need
-    no model instances, so they skip it. The SQL is plain parameterised INSERT (or COPY),
-    built from the model's own table and column names. Primary keys come from the database
-    and are read back by each table's natural key (NHS number, reference).
+    as slow; these rows are new, already validated and need no model instances, so they
+    skip it. The SQL is built from the model's own table, column names and column types.
+    Primary keys, where other rows must point at them, are taken beforehand with ``ids``.
     """
 
-    def __init__(self, model, **fixed):
-        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    def __init__(self, model, columns: tuple[str, ...], **fixed):
+        # Generated columns are the database's to fill.
+        self.fields = {f.attname: f for f in model._meta.concrete_fields if not f.generated}
         self.table = model._meta.db_table
-        self.columns = [f.column for f in fields]
-        self.position = {f.attname: index for index, f in enumerate(fields)}
-        self.template = [fixed.get(f.attname, f.get_default()) for f in fields]
-        self.dated = [
-            (index, f)
-            for index, f in enumerate(fields)
-            if f.get_internal_type() in ("DateField", "DateTimeField")
+        self.pk = model._meta.pk
+        self.varying = [self.fields[name] for name in columns]
+        self.constant = [
+            f for f in self.fields.values() if f.attname not in columns and not f.primary_key
         ]
+        self.fixed = {f.attname: fixed.get(f.attname, f.get_default()) for f in self.constant}
+        self._sequence = None
 
-    def row(self, **values) -> list:
-        row = self.template.copy()
-        for name, value in values.items():
-            row[self.position[name]] = value
-        return row
+    def ids(self, count: int) -> list[int]:
+        """``count`` new primary keys nobody else will be given. Inside the batch's
+        transaction: on SQLite that transaction holds the database's write lock (and if it
+        did not, a clash would fail the insert, and the batch would be tried again)."""
+        if not count:
+            return []
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                if self._sequence is None:
+                    cursor.execute(
+                        "SELECT pg_get_serial_sequence(%s, %s)", [self.table, self.pk.column]
+                    )
+                    self._sequence = cursor.fetchone()[0]
+                cursor.execute(
+                    "SELECT nextval(%s) FROM generate_series(1, %s)", [self._sequence, count]
+                )
+                return [row[0] for row in cursor.fetchall()]
+            cursor.execute(
+                f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "  # noqa: S608
+                f"coalesce((SELECT max({quote(self.pk.column)}) FROM {quote(self.table)}), 0))",
+                [self.table],
+            )
+            start = cursor.fetchone()[0] + 1
+            return list(range(start, start + count))
 
-    def insert(self, rows: list[list]) -> None:
+    def insert(self, rows: list[tuple], **per_batch) -> None:
         if not rows:
             return
         quote = connection.ops.quote_name
-        columns = ", ".join(quote(column) for column in self.columns)
-        if connection.vendor == "postgresql":
+        postgresql = connection.vendor == "postgresql"
+        convert = _copy_text if postgresql else _prep_save
+        constants = tuple(
+            convert(f, per_batch.get(f.attname, self.fixed[f.attname])) for f in self.constant
+        )
+        for index, model_field in enumerate(self.varying):
+            if model_field.get_internal_type() in ("DateField", "DateTimeField"):
+                # Dates of birth repeat: convert each distinct value once.
+                converted = {
+                    value: convert(model_field, value) for value in {r[index] for r in rows}
+                }
+                rows = [(*row[:index], converted[row[index]], *row[index + 1 :]) for row in rows]
+        names = ", ".join(quote(f.column) for f in (*self.varying, *self.constant))
+        if postgresql:
             connection.ensure_connection()
             with (
                 connection.connection.cursor() as cursor,
-                cursor.copy(f"COPY {quote(self.table)} ({columns}) FROM STDIN") as copy,
+                cursor.copy(f"COPY {quote(self.table)} ({names}) FROM STDIN") as copy,
             ):
                 for row in rows:
-                    copy.write_row(row)
+                    copy.write_row(row + constants)
             return
-        for index, model_field in self.dated:
-            # Timestamps are the same for the whole batch and dates of birth repeat:
-            # convert each distinct value once.
-            converted: dict = {None: None}
-            for row in rows:
-                value = row[index]
-                if value not in converted:
-                    converted[value] = model_field.get_db_prep_save(value, connection)
-                row[index] = converted[value]
-        placeholders = ", ".join("%s" for _ in self.columns)
+        placeholders = ", ".join("%s" for _ in range(len(self.varying) + len(constants)))
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {quote(self.table)} ({columns}) VALUES ({placeholders})",  # noqa: S608
-                rows,
+                f"INSERT INTO {quote(self.table)} ({names}) VALUES ({placeholders})",  # noqa: S608
+                [row + constants for row in rows],
             )
+
+
+def _prep_save(model_field, value):
+    return model_field.get_db_prep_save(value, connection)
+
+
+def _copy_text(model_field, value):
+    """``value`` as COPY's text format has it, for the values psycopg is slow to write
+    (dates, timestamps, booleans); they are the same for a whole batch, or repeat."""
+    value = model_field.get_db_prep_save(value, connection)
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, date):  # datetimes too
+        return value.isoformat()
+    return value
+
+
+def _any_of(column: str, values: list) -> tuple[str, list]:
+    """SQL for ``column`` being one of ``values``, and its one parameter, however many."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [values]
+    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(values)]  # noqa: S608
 
 
 @dataclass
@@ -446,10 +515,15 @@ class _Run:
         self.impact_area_id = impact.pk if impact else None
         self.position = shielding_import.processed_rows
         self.residents = _Inserter(
-            Resident, shielding=True, source_import_id=shielding_import.pk, preferred_language=""
+            Resident,
+            ("id", *_RESIDENT_COLUMNS),
+            shielding=True,
+            source_import_id=shielding_import.pk,
+            preferred_language="",
         )
         self.requests = _Inserter(
             SupportRequest,
+            ("id", "reference", "resident_id", "ward_id"),
             channel=SupportRequest.Channel.SHIELDING_LIST,
             urgency=OUTREACH_URGENCY,
             status=SupportRequest.Status.NEW,
@@ -458,10 +532,15 @@ class _Run:
             source_import_id=shielding_import.pk,
         )
         self.needs = _Inserter(
-            Need, category=OUTREACH_NEED, detail=OUTREACH_DETAIL, impact_area_id=self.impact_area_id
+            Need,
+            ("request_id",),
+            category=OUTREACH_NEED,
+            detail=OUTREACH_DETAIL,
+            impact_area_id=self.impact_area_id,
         )
         self.events = _Inserter(
             JourneyEvent,
+            ("resident_id", "request_id", "summary"),
             kind=JourneyEvent.Kind.IMPORTED,
             actor_id=shielding_import.uploaded_by_id,
             organisation_id=shielding_import.organisation_id,
@@ -500,7 +579,7 @@ class _Run:
             if cells is None:
                 counts.rejected += 1
                 rejections.append((number, "", error[:300]))
-            elif any(cell.strip() for cell in cells):
+            elif "".join(cells).strip():  # a blank line is skipped, not rejected
                 checked.append((number, *self.checker.check(number, cells)))
         earlier = self.seen.first_rows([nhs for _, nhs, _, _ in checked if nhs])
         first: dict[str, int] = {}
@@ -540,12 +619,7 @@ class _Run:
         if locked != self.position:
             raise _Superseded
         now = timezone.now()
-        existing = {
-            row[0]: row
-            for row in Resident.objects.filter(
-                nhs_number__in=[row.nhs_number for row in accepted], merged_into__isnull=True
-            ).values_list("nhs_number", "pk", *_COMPARED)
-        }
+        existing = self._existing([row.nhs_number for row in accepted])
         self._load_wards({row.postcode for row in accepted})
         created, changed, changed_fields, newly_shielding = [], [], set(), []
         for row in accepted:
@@ -577,14 +651,9 @@ class _Run:
         events = self._open_requests(outreach, now)
         for resident, fields_changed in changed:
             what = sorted({_CHANGE_LABELS[name] for name in fields_changed})
-            events.append(
-                self.events.row(
-                    resident_id=resident.pk,
-                    at=now,
-                    summary=f"Shielding list import {self.imp.pk} updated: " + ", ".join(what),
-                )
-            )
-        self.events.insert(events)
+            summary = f"Shielding list import {self.imp.pk} updated: " + ", ".join(what)
+            events.append((resident.pk, None, summary))
+        self.events.insert(events, at=now)
         if rejections:
             ShieldingImportRejection.objects.bulk_create(
                 [
@@ -622,38 +691,67 @@ class _Run:
         for postcode in wanted:
             self.wards[postcode] = found.get(postcode)
 
+    def _existing(self, numbers: list[str]) -> dict[str, tuple]:
+        """Residents (not merged away) holding these NHS numbers: number → (number, pk,
+        *_COMPARED), in one query with one parameter."""
+        if not numbers:
+            return {}
+        quote = connection.ops.quote_name
+        columns = ", ".join(
+            quote(Resident._meta.get_field(name).column)
+            for name in ("nhs_number", "id", *_COMPARED)
+        )
+        where, params = _any_of(quote("nhs_number"), numbers)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {columns} FROM {quote(Resident._meta.db_table)} "  # noqa: S608
+                f"WHERE {where} AND {quote('merged_into_id')} IS NULL",
+                params,
+            )
+            rows = cursor.fetchall()
+        if connection.vendor == "postgresql":
+            return {row[0]: row for row in rows}
+        # SQLite hands dates back as text and booleans as integers.
+        born, shielding = 2 + _COMPARED.index("date_of_birth"), 2 + _COMPARED.index("shielding")
+        found = {}
+        for row in rows:
+            values = list(row)
+            if isinstance(values[born], str):
+                values[born] = date.fromisoformat(values[born])
+            values[shielding] = bool(values[shielding])
+            found[row[0]] = tuple(values)
+        return found
+
     def _create_residents(self, rows: list[CleanRow], now) -> list[tuple[int, int | None]]:
         """Insert new residents; their (pk, ward) pairs, for their outreach requests."""
         if not rows:
             return []
+        wards, practices = self.wards, self.gp_practices
+        ids = self.residents.ids(len(rows))
         self.residents.insert(
             [
-                self.residents.row(
-                    created_at=now,
-                    updated_at=now,
-                    first_name=row.first_name,
-                    last_name=row.last_name,
-                    date_of_birth=row.date_of_birth,
-                    nhs_number=row.nhs_number,
-                    address_line_1=row.address_line_1,
-                    address_line_2=row.address_line_2,
-                    town=row.town,
-                    postcode=row.postcode,
-                    ward_id=self.wards.get(row.postcode),
-                    phone=row.phone,
-                    phone_other=row.phone_other,
-                    gp_practice_code=row.gp_practice_code,
-                    gp_practice_id=self.gp_practices.get(row.gp_practice_code),
+                (
+                    pk,
+                    row.first_name,
+                    row.last_name,
+                    row.date_of_birth,
+                    row.nhs_number,
+                    row.address_line_1,
+                    row.address_line_2,
+                    row.town,
+                    row.postcode,
+                    wards.get(row.postcode),
+                    row.phone,
+                    row.phone_other,
+                    row.gp_practice_code,
+                    practices.get(row.gp_practice_code),
                 )
-                for row in rows
-            ]
+                for pk, row in zip(ids, rows, strict=True)
+            ],
+            created_at=now,
+            updated_at=now,
         )
-        pks = dict(
-            Resident.objects.filter(
-                nhs_number__in=[row.nhs_number for row in rows], merged_into__isnull=True
-            ).values_list("nhs_number", "pk")
-        )
-        return [(pks[row.nhs_number], self.wards.get(row.postcode)) for row in rows]
+        return [(pk, wards.get(row.postcode)) for pk, row in zip(ids, rows, strict=True)]
 
     def _changes(self, row: CleanRow, old: tuple):
         """(changed field names, resident with every compared field set) or None."""
@@ -700,61 +798,61 @@ class _Run:
         )
         return [r for r in residents if r.pk not in open_already]
 
-    def _open_requests(self, residents: list[tuple[int, int | None]], now) -> list[list]:
+    def _open_requests(self, residents: list[tuple[int, int | None]], now) -> list[tuple]:
         """Open an outreach request, with its need, for each (resident, ward); returns
         their journey events, for the caller to insert with its own."""
         if not residents:
             return []
         references = _free_references(len(residents))
-        due = SupportRequest.due_from(now, OUTREACH_URGENCY)
+        ids = self.requests.ids(len(residents))
         self.requests.insert(
             [
-                self.requests.row(
-                    created_at=now,
-                    updated_at=now,
-                    reference=reference,
-                    resident_id=resident_id,
-                    ward_id=ward_id,
-                    due_at=due,
+                (pk, reference, resident_id, ward_id)
+                for pk, reference, (resident_id, ward_id) in zip(
+                    ids, references, residents, strict=True
                 )
-                for (resident_id, ward_id), reference in zip(residents, references, strict=True)
-            ]
+            ],
+            created_at=now,
+            updated_at=now,
+            due_at=SupportRequest.due_from(now, OUTREACH_URGENCY),
         )
-        pks = dict(
-            SupportRequest.objects.filter(reference__in=references).values_list("reference", "pk")
-        )
-        self.needs.insert(
-            [
-                self.needs.row(created_at=now, updated_at=now, request_id=pks[reference])
-                for reference in references
-            ]
-        )
+        self.needs.insert([(pk,) for pk in ids], created_at=now, updated_at=now)
         return [
-            self.events.row(
-                resident_id=resident_id,
-                request_id=pks[reference],
-                at=now,
-                summary=f"{reference} opened from the shielding list: {OUTREACH_DETAIL}",
-            )
-            for (resident_id, _), reference in zip(residents, references, strict=True)
+            (resident_id, pk, f"{reference} opened from the shielding list: {OUTREACH_DETAIL}")
+            for pk, reference, (resident_id, _) in zip(ids, references, residents, strict=True)
         ]
+
+
+def _draw_references(count: int) -> set[str]:
+    """About ``count`` distinct random references shaped as ``new_reference`` makes them
+    (the same alphabet and length, from the operating system's random source), drawn a
+    batch at a time: one ``secrets.choice`` a character was a tenth of an import's time."""
+    letters = np.frombuffer(_REFERENCE_ALPHABET.encode(), dtype=np.uint8)
+    # Keep only bytes below the largest multiple of the alphabet's size: no letter favoured.
+    usable = 256 - 256 % len(letters)
+    drawn = np.frombuffer(os.urandom(count * 6 * 2 + 64), dtype=np.uint8)
+    drawn = drawn[drawn < usable] % len(letters)
+    text = letters[drawn[: len(drawn) // 6 * 6]].tobytes().decode()
+    return {f"CH-{text[i : i + 6]}" for i in range(0, min(len(text), count * 6), 6)}
 
 
 def _free_references(count: int) -> list[str]:
     """``count`` distinct request references nobody holds yet (one query per round; with
     hundreds of thousands of requests a few of each batch's first draw are taken)."""
     chosen: set[str] = set()
+    quote = connection.ops.quote_name
     while len(chosen) < count:
-        draw = set()
-        while len(draw) < count - len(chosen):
-            reference = new_reference()
-            if reference not in chosen:
-                draw.add(reference)
-        taken = set(
-            SupportRequest.objects.filter(reference__in=draw).values_list("reference", flat=True)
-        )
+        draw = _draw_references(count - len(chosen)) - chosen
+        where, params = _any_of(quote("reference"), list(draw))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {quote('reference')} FROM {quote(SupportRequest._meta.db_table)} "  # noqa: S608
+                f"WHERE {where}",
+                params,
+            )
+            taken = {row[0] for row in cursor.fetchall()}
         chosen |= draw - taken
-    return list(chosen)
+    return list(chosen)[:count]
 
 
 def _batches(rows: Iterable, size: int) -> Iterator[list]:

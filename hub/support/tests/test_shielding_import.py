@@ -12,6 +12,8 @@ import nhs_number
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from nhs_number.constants import REGION_ENGLAND_WALES_IOM
 
 from hub.organisations.models import Organisation
@@ -539,6 +541,20 @@ def test_it_writes_in_a_fixed_number_of_queries_however_many_rows(
         done = shielding_import_run(shielding_import=created)
 
     assert done.created_count == 60
+
+
+def test_a_batch_takes_as_many_queries_for_ten_rows_as_for_three_hundred(coordinator, wards):
+    numbers = make_numbers(310)
+    counts = []
+    for rows in (numbers[:10], numbers[10:]):
+        created = upload(coordinator, csv_bytes([person(number) for number in rows]))
+        shielding_import_confirm(actor=coordinator, shielding_import=created, enqueue=False)
+        with CaptureQueriesContext(connection) as queries:
+            done = shielding_import_run(shielding_import=created)
+        assert done.created_count == len(rows)
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1]
 
 
 # -- Resuming --------------------------------------------------------------------------------
