@@ -3,7 +3,8 @@
 Bulk inserts only (no services), seeded, so a million requests take a couple of minutes.
 Shape: about 5% of requests still open (the rest resolved or closed over two years),
 one to three needs each, a quarter assigned to each of a handful of partners, due times
-spread around now so that some are overdue.
+spread around now so that some are overdue; a third of the open requests have had a
+call, and a third of those calls promised a call-back (some due today, some later).
 """
 
 import random
@@ -110,6 +111,7 @@ def generate(*, requests: int, seed: int = 2020, batch: int = 20_000) -> dict:
                         )
                     )
             Need.objects.bulk_create(needs, batch_size=10_000)
+            _contacts(rng, [r for r in saved if r.status != "new"], coordinator, council, now)
         made_requests += size
     return {
         "requests": made_requests,
@@ -119,6 +121,36 @@ def generate(*, requests: int, seed: int = 2020, batch: int = 20_000) -> dict:
         "ward": wards[3].pk,
         "partner": partners[0].pk,
     }
+
+
+def _contacts(rng, requests, by, organisation, now) -> None:
+    """A call on a third of these open requests; a third of the calls promised a call-back,
+    which the request then carries (as ``services.contact_log`` keeps it)."""
+    from hub.support.models import Contact, SupportRequest
+
+    called = [
+        r for r in requests if r.status in SupportRequest.OPEN_STATUSES and rng.random() < 1 / 3
+    ]
+    contacts = [
+        Contact(
+            request_id=r.pk,
+            direction="out",
+            outcome=rng.choice(["answered", "no_answer", "voicemail"]),
+            at=now - timedelta(hours=rng.randint(1, 72)),
+            by=by,
+            organisation=organisation,
+            callback_due_at=now + timedelta(hours=rng.randint(-24, 72))
+            if rng.random() < 1 / 3
+            else None,
+        )
+        for r in called
+    ]
+    Contact.objects.bulk_create(contacts, batch_size=5_000)
+    for contact in contacts:
+        if contact.callback_due_at:
+            SupportRequest.objects.filter(pk=contact.request_id).update(
+                callback_due_at=contact.callback_due_at, callback_contact=contact
+            )
 
 
 def existing() -> dict:

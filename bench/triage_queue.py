@@ -55,6 +55,11 @@ def main(argv: list[str] | None = None) -> int:
         with connection.cursor() as cursor:
             # As autovacuum would have by now: statistics and a visibility map.
             cursor.execute("VACUUM ANALYZE")
+    else:
+        # As the daily `manage.py refresh_statistics` does (SQLite keeps none by itself).
+        from django.core.management import call_command
+
+        call_command("refresh_statistics", verbosity=0)
     print(
         f"{connection.vendor}: generated {made['requests']:,} requests "
         f"({made['residents']:,} residents) in {generated:.0f} s"

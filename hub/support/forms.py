@@ -41,9 +41,12 @@ class QueueFilterForm(HubForm):
 
     def __init__(self, *args, organisations, assignees, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["ward"].queryset = Area.objects.filter(level=Area.Level.WARD).order_by("name")
-        self.fields["organisation"].queryset = organisations
-        self.fields["assignee"].queryset = assignees
+        # Only what the options show: an area row holds its whole boundary.
+        self.fields["ward"].queryset = (
+            Area.objects.filter(level=Area.Level.WARD).only("pk", "name", "code").order_by("name")
+        )
+        self.fields["organisation"].queryset = organisations.only("pk", "name")
+        self.fields["assignee"].queryset = assignees.only("pk", "full_name")
         self.fields["assignee"].label_from_instance = lambda u: u.full_name
 
 
@@ -63,9 +66,12 @@ class BulkAssignForm(HubForm):
     def __init__(self, *args, visible, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["requests"].queryset = visible.filter(status__in=SupportRequest.OPEN_STATUSES)
-        self.fields["organisation"].queryset = Organisation.objects.active().order_by("name")
+        self.fields["organisation"].queryset = (
+            Organisation.objects.active().only("pk", "name").order_by("name")
+        )
         self.fields["assignee"].queryset = (
             User.objects.filter(is_active=True, memberships__is_active=True)
+            .only("pk", "full_name")
             .distinct()
             .order_by("full_name")
         )
@@ -86,9 +92,12 @@ class TriageForm(HubForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.active().order_by("name")
+        self.fields["organisation"].queryset = (
+            Organisation.objects.active().only("pk", "name").order_by("name")
+        )
         self.fields["assignee"].queryset = (
             User.objects.filter(is_active=True, memberships__is_active=True)
+            .only("pk", "full_name")
             .distinct()
             .order_by("full_name")
         )

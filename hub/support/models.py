@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, Q, Value
 from simple_history.models import HistoricalRecords
 
 from hub.core.models import TimeStampedModel
@@ -126,6 +126,49 @@ class Consent(TimeStampedModel):
         return f"{self.get_basis_display()} for resident {self.resident_id}"
 
 
+def _queue_indexes() -> list[models.Index]:
+    """The triage queue's indexes: open requests only (about one in twenty). For the whole
+    queue and for each filter column there is one in due order (pages, overdue counts) and
+    one in (status, urgency) order (the counts, grouped without sorting); all of them hold
+    status and urgency, so the queue reads nothing but indexes.
+
+    Each is partial on ``queue_open = true`` (one term the planner can match, where
+    "status IN (three values)" would not be), and ends with ``queue_open`` itself so that
+    SQLite, which does not know that every row of a partial index meets its condition,
+    still reads nothing but the index."""
+    open_only = Q(queue_open=Value(True))
+    covered = ["status", "urgency", "queue_open"]
+    indexes = [
+        models.Index(fields=covered, condition=open_only, name="request_open_counts_idx"),
+        models.Index(
+            fields=["due_at", "id", "assigned_organisation", *covered],
+            condition=open_only,
+            name="request_open_due_idx",
+        ),
+        models.Index(
+            fields=["callback_due_at", *covered],
+            condition=open_only,
+            name="request_open_callback_idx",
+        ),
+    ]
+    for key, lead in (
+        ("ward", "ward"),
+        ("org", "assigned_organisation"),
+        ("person", "assigned_to"),
+    ):
+        indexes += [
+            models.Index(
+                fields=[lead, "due_at", *covered],
+                condition=open_only,
+                name=f"request_open_{key}_idx",
+            ),
+            models.Index(
+                fields=[lead, *covered], condition=open_only, name=f"request_{key}_counts_idx"
+            ),
+        ]
+    return indexes
+
+
 class SupportRequest(TimeStampedModel):
     class Channel(models.TextChoices):
         PHONE = "phone", "Phone"
@@ -191,33 +234,40 @@ class SupportRequest(TimeStampedModel):
     )
     triaged_at = models.DateTimeField(null=True, blank=True)
     first_contact_at = models.DateTimeField(null=True, blank=True)
+    # Whether the request is still in the queue (new, triaged or in progress): kept by the
+    # database from ``status``, for the queue's indexes.
+    queue_open = models.GeneratedField(
+        expression=ExpressionWrapper(
+            Q(status__in=["new", "triaged", "in_progress"]), output_field=models.BooleanField()
+        ),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
+    # The call-back promised at the latest contact, if it asked for one (kept by
+    # ``services.contact_log``): the queue lists these without reading every contact.
+    callback_due_at = models.DateTimeField(null=True, blank=True)
+    callback_contact = models.ForeignKey(
+        "support.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+    # ``queue_open`` follows the status; the call-back fields repeat what the contacts hold.
+    history = HistoricalRecords(
+        excluded_fields=[
+            "created_at",
+            "updated_at",
+            "queue_open",
+            "callback_due_at",
+            "callback_contact",
+        ]
+    )
 
     class Meta:
         ordering = ["due_at", "id"]
         indexes = [
             models.Index(fields=["status", "due_at", "id"], name="request_queue_idx"),
-            # The triage queue reads open requests in due order; most requests are closed,
-            # so this small index serves the default queue without sorting.
-            models.Index(
-                fields=["due_at", "id"],
-                condition=Q(status__in=["new", "triaged", "in_progress"]),
-                name="request_open_due_idx",
-            ),
-            # Counts by status and urgency on the queue read only this (index-only scan).
-            models.Index(
-                fields=["status", "urgency", "due_at"],
-                condition=Q(status__in=["new", "triaged", "in_progress"]),
-                name="request_open_counts_idx",
-            ),
-            models.Index(
-                fields=["assigned_organisation", "status", "due_at"], name="request_org_queue_idx"
-            ),
-            models.Index(fields=["ward", "status", "due_at"], name="request_ward_queue_idx"),
-            models.Index(fields=["assigned_to", "status", "due_at"], name="request_person_idx"),
+            *_queue_indexes(),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -264,7 +314,8 @@ class Need(TimeStampedModel):
     class Meta:
         ordering = ["request", "id"]
         indexes = [
-            models.Index(fields=["category", "status"], name="need_category_status_idx"),
+            # Holds the request too: the queue's need filter reads this index alone.
+            models.Index(fields=["category", "status", "request"], name="need_category_status_idx"),
             models.Index(fields=["request", "category"], name="need_request_category_idx"),
         ]
 

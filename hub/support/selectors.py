@@ -7,13 +7,17 @@
 - Board viewers and everyone else see no personal records at all (aggregates only).
 """
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet, Value
 from django.http import Http404
 
 from hub.organisations.models import Role
 from hub.support.models import Need, Referral, Resident, SupportRequest
+from hub.support.needs import NeedCategory
 
 _CASE_ROLES = (Role.COORDINATOR, Role.CASEWORKER)
+# Requests still in the queue. Written "= true" on purpose: Django would write a bare
+# ``queue_open=True`` as "WHERE queue_open", which SQLite cannot look up in an index.
+IN_QUEUE = Q(queue_open=Value(True))
 VISIBLE_REFERRAL_STATUSES = (
     Referral.Status.SENT,
     Referral.Status.ACCEPTED,
@@ -129,23 +133,17 @@ def queue_requests(user, *, filters: dict) -> QuerySet[SupportRequest]:
     """The triage queue: visible requests matching ``filters``, soonest due first."""
     requests = requests_visible_to(user)
     status = filters.get("status") or "open"
-    if status == "open":
-        requests = requests.filter(status__in=SupportRequest.OPEN_STATUSES)
-    else:
-        requests = requests.filter(status=status)
+    requests = requests.filter(IN_QUEUE if status == "open" else Q(status=status))
     if filters.get("urgency"):
         requests = requests.filter(urgency=filters["urgency"])
     if filters.get("need"):
-        # Needs still to meet: the (category, status) index then reads a few thousand rows,
-        # not every need of that kind ever recorded.
+        # Requests with this need still to meet, read from the needs' (category, status)
+        # index: a few thousand rows, where "EXISTS (…)" per request would test every open
+        # request.
         requests = requests.filter(
-            Exists(
-                Need.objects.filter(
-                    request=OuterRef("pk"),
-                    category=filters["need"],
-                    status__in=[Need.Status.OPEN, Need.Status.REFERRED],
-                )
-            )
+            pk__in=Need.objects.filter(
+                category=filters["need"], status__in=[Need.Status.OPEN, Need.Status.REFERRED]
+            ).values("request_id")
         )
     if filters.get("ward"):
         requests = requests.filter(ward=filters["ward"])
@@ -158,28 +156,39 @@ def queue_requests(user, *, filters: dict) -> QuerySet[SupportRequest]:
     return requests.order_by("due_at", "id")
 
 
-def queue_page_rows(requests) -> list[SupportRequest]:
-    """Load one page of the queue with everything the table shows, in two queries."""
-    from django.db.models import Prefetch
-
-    return list(
-        requests.select_related("ward", "assigned_organisation", "assigned_to", "resident")
-        .only(
+def queue_rows(ids: list[int]) -> list[dict]:
+    """The queue rows with these ids, in this order, as plain values: two queries (the rows
+    with their ward, organisation, assignee and resident names, then their needs) and no
+    model instances. The ids come first, from an index alone, so the joins touch only the
+    rows shown whatever plan the database picks for the filters."""
+    if not ids:
+        return []
+    rows = {
+        row["pk"]: row
+        for row in SupportRequest.objects.filter(pk__in=ids).values(
+            "pk",
             "reference",
             "status",
             "urgency",
             "due_at",
-            "channel",
             "safeguarding",
-            "ward__name",
-            "assigned_organisation__name",
-            "assigned_to__full_name",
-            "resident__first_name",
-            "resident__last_name",
-            "created_at",
+            "ward_id",
+            "assigned_organisation_id",
+            "assigned_to_id",
+            ward_name=F("ward__name"),
+            organisation_name=F("assigned_organisation__name"),
+            assignee_name=F("assigned_to__full_name"),
+            first_name=F("resident__first_name"),
+            last_name=F("resident__last_name"),
         )
-        .prefetch_related(Prefetch("needs", queryset=Need.objects.only("request_id", "category")))
-    )
+    }
+    for row in rows.values():
+        row["needs"] = []
+    for request_id, category in (
+        Need.objects.filter(request_id__in=ids).order_by("pk").values_list("request_id", "category")
+    ):
+        rows[request_id]["needs"].append(category)
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 STATUS_TAGS = {
@@ -190,55 +199,114 @@ STATUS_TAGS = {
 }
 
 
-def queue_table(rows: list[SupportRequest], *, now) -> list[dict]:
-    """The queue rows as plain values, so the template does no lookups of its own (a page of
+# Labels by value, built once: ``get_FOO_display()`` flattens the whole choices list on
+# every call, which for a page of 50 requests and their needs cost about 6 ms.
+_NEED_LABELS = dict(NeedCategory.choices)
+_STATUS_LABELS = dict(SupportRequest.Status.choices)
+_URGENCY_LABELS = dict(SupportRequest.Urgency.choices)
+
+
+def queue_table(rows: list[dict], *, now) -> list[dict]:
+    """The queue rows ready to show, so the template does no lookups of its own (a page of
     50 rows renders in a few milliseconds instead of tens)."""
     from django.utils import timezone
 
+    open_statuses = SupportRequest.OPEN_STATUSES
+    zone = timezone.get_current_timezone()
     table = []
     for r in rows:
-        due = timezone.localtime(r.due_at)
+        due = r["due_at"].astimezone(zone)
         table.append(
             {
-                "pk": r.pk,
-                "reference": r.reference,
-                "name": f"{r.resident.first_name} {r.resident.last_name[:1]}.",
+                "pk": r["pk"],
+                "reference": r["reference"],
+                "name": f"{r['first_name']} {r['last_name'][:1]}.",
                 "due": f"{due.day} {due:%b %H:%M}",
-                "overdue": r.status in SupportRequest.OPEN_STATUSES and r.due_at < now,
-                "safeguarding": r.safeguarding,
-                "needs": ", ".join(n.get_category_display() for n in r.needs.all()),
-                "ward": r.ward.name if r.ward_id else "Not known",
-                "organisation": r.assigned_organisation.name
-                if r.assigned_organisation_id
+                "overdue": r["status"] in open_statuses and r["due_at"] < now,
+                "safeguarding": r["safeguarding"],
+                "needs": ", ".join(_NEED_LABELS.get(n, n) for n in r["needs"]),
+                "ward": r["ward_name"] if r["ward_id"] else "Not known",
+                "organisation": r["organisation_name"]
+                if r["assigned_organisation_id"]
                 else "Nobody yet",
-                "assignee": r.assigned_to.full_name if r.assigned_to_id else "",
-                "status": r.status,
-                "status_label": r.get_status_display(),
-                "status_tag": STATUS_TAGS.get(r.status, "govuk-tag--grey"),
-                "urgency_label": r.get_urgency_display(),
+                "assignee": r["assignee_name"] if r["assigned_to_id"] else "",
+                "status": r["status"],
+                "status_label": _STATUS_LABELS.get(r["status"], r["status"]),
+                "status_tag": STATUS_TAGS.get(r["status"], "govuk-tag--grey"),
+                "urgency_label": _URGENCY_LABELS.get(r["urgency"], r["urgency"]),
             }
         )
     return table
 
 
-def queue_counts(user, *, filters: dict) -> dict[str, dict[str, int]]:
-    """How many open requests there are by status and by urgency, within the other filters."""
-    base = queue_requests(user, filters={**filters, "status": "open", "urgency": ""})
-    by_status, by_urgency, overdue = {}, {}, 0
-    from django.utils import timezone
+class QueueListing:
+    """What the queue page shows for ``filters``: the counts of open requests within the
+    other filters (by status, by urgency, by each pair, and overdue), how many requests the
+    list holds, and any page of it.
 
-    now = timezone.now()
-    # Count a column the open-requests index holds (not the id), so this reads the index only.
-    rows = (
-        base.order_by()
-        .values("status", "urgency")
-        .annotate(n=Count("status"), late=Count("status", filter=Q(due_at__lt=now)))
-    )
-    for row in rows:
-        by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
-        by_urgency[row["urgency"]] = by_urgency.get(row["urgency"], 0) + row["n"]
-        overdue += row["late"]
-    return {"status": by_status, "urgency": by_urgency, "overdue": overdue}
+    The counts read one index (``request_open_*``); the list's total is added up from them
+    rather than counted again. With a need chosen, the open requests with that need (a few
+    thousand at most) are read once, and counts, total and pages all come from that read.
+    """
+
+    def __init__(self, user, *, filters: dict, now):
+        self.filters = filters
+        self.requests = queue_requests(user, filters=filters)
+        open_ones = queue_requests(user, filters={**filters, "status": "open", "urgency": ""})
+        self.status = filters.get("status") or "open"
+        self.urgency = filters.get("urgency") or ""
+        self._ids: list[int] | None = None
+        if filters.get("need"):
+            # Sorted by the database, and "late" worked out there too: no dates to convert.
+            late = ExpressionWrapper(Q(due_at__lt=now), output_field=BooleanField())
+            rows = list(
+                open_ones.annotate(late=late)
+                .order_by("due_at", "pk")
+                .values_list("pk", "status", "urgency", "late")
+            )
+            pairs = self._tally((status, urgency) for _, status, urgency, _ in rows)
+            overdue = sum(1 for *_, is_late in rows if is_late)
+            if self._lists_open():
+                self._ids = [pk for pk, status, urgency, _ in rows if self._listed(status, urgency)]
+        else:
+            pairs = self._pairs(open_ones.order_by())
+            overdue = open_ones.order_by().filter(due_at__lt=now).count()
+        by_status: dict[str, int] = {}
+        by_urgency: dict[str, int] = {}
+        for (status, urgency), n in pairs.items():
+            by_status[status] = by_status.get(status, 0) + n
+            by_urgency[urgency] = by_urgency.get(urgency, 0) + n
+        self.counts = {"status": by_status, "urgency": by_urgency, "overdue": overdue}
+        if self._ids is not None:
+            self.total = len(self._ids)
+        elif self._lists_open():
+            self.total = sum(n for pair, n in pairs.items() if self._listed(*pair))
+        else:
+            self.total = self.requests.count()
+
+    def _lists_open(self) -> bool:
+        return self.status == "open" or self.status in SupportRequest.OPEN_STATUSES
+
+    def _listed(self, status: str, urgency: str) -> bool:
+        return (self.status in ("open", status)) and self.urgency in ("", urgency)
+
+    @staticmethod
+    def _tally(pairs) -> dict[tuple[str, str], int]:
+        counted: dict[tuple[str, str], int] = {}
+        for pair in pairs:
+            counted[pair] = counted.get(pair, 0) + 1
+        return counted
+
+    @staticmethod
+    def _pairs(open_ones) -> dict[tuple[str, str], int]:
+        # Count a column the index holds (not the id), so this reads the index only.
+        rows = open_ones.values("status", "urgency").annotate(n=Count("status"))
+        return {(row["status"], row["urgency"]): row["n"] for row in rows}
+
+    def rows(self, *, offset: int, limit: int) -> list[dict]:
+        if self._ids is not None:
+            return queue_rows(self._ids[offset : offset + limit])
+        return queue_rows(list(self.requests.values_list("pk", flat=True)[offset : offset + limit]))
 
 
 def journey_for(resident: Resident) -> list:
@@ -282,27 +350,22 @@ def residents_search(user, query: str) -> QuerySet[Resident]:
 
 
 def callbacks_due(user, *, until) -> list[dict]:
-    """Call-backs promised by ``until`` that nobody has made yet: a contact on an open request
-    asked for one and no contact came after it. One query."""
-    from hub.support.models import Contact
-
-    later = Contact.objects.filter(request=OuterRef("request"), at__gt=OuterRef("at"))
-    contacts = (
-        Contact.objects.filter(
-            request__in=requests_visible_to(user).filter(status__in=SupportRequest.OPEN_STATUSES),
-            callback_due_at__isnull=False,
-            callback_due_at__lte=until,
-        )
-        .exclude(Exists(later))
-        .select_related("request", "by")
-        .order_by("callback_due_at")[:200]
+    """Call-backs promised by ``until`` that nobody has made yet: open requests whose latest
+    contact asked for one (the request carries it; see ``services.contact_log``). One query,
+    on an index of open requests by call-back time."""
+    requests = (
+        requests_visible_to(user)
+        .filter(IN_QUEUE, callback_due_at__lte=until)
+        .select_related("callback_contact__by")
+        .only("reference", "callback_due_at", "callback_contact__by__full_name")
+        .order_by("callback_due_at", "id")[:200]
     )
     return [
         {
-            "pk": c.request_id,
-            "reference": c.request.reference,
-            "due": c.callback_due_at,
-            "by": c.by.full_name,
+            "pk": r.pk,
+            "reference": r.reference,
+            "due": r.callback_due_at,
+            "by": r.callback_contact.by.full_name if r.callback_contact else "",
         }
-        for c in contacts
+        for r in requests
     ]

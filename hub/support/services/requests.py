@@ -275,6 +275,13 @@ def contact_log(
     )
     contact.full_clean()
     contact.save()
+    # The call-back still owed is the one asked for at the latest contact (a later contact
+    # is the call-back made); the request carries it so the queue need not read contacts.
+    latest = Contact.objects.filter(request=request).order_by("-at", "-id").first()
+    SupportRequest.objects.filter(pk=request.pk).update(
+        callback_due_at=latest.callback_due_at,
+        callback_contact=latest if latest.callback_due_at else None,
+    )
     if outcome == Contact.Outcome.ANSWERED:
         SupportRequest.objects.filter(pk=request.pk, first_contact_at__isnull=True).update(
             first_contact_at=at
