@@ -8,7 +8,6 @@ batch, none a row); django-simple-history is not written for these rows: the imp
 its rejections and each resident's journey are the audit trail.
 """
 
-import json
 import logging
 import os
 import re
@@ -63,6 +62,8 @@ OUTREACH_NEED = NeedCategory.OTHER_ESSENTIALS
 OUTREACH_DETAIL = "Shielding list outreach: check what support is needed"
 _WARD_CACHE_LIMIT = 200_000
 _BATCH_TRIES = 3
+# Rows a batch at most: each batch asks about its NHS numbers in one query.
+MAX_BATCH = 20_000
 
 
 def max_bytes() -> int:
@@ -479,10 +480,12 @@ def _copy_text(model_field, value):
 
 
 def _any_of(column: str, values: list) -> tuple[str, list]:
-    """SQL for ``column`` being one of ``values``, and its one parameter, however many."""
+    """SQL for ``column`` being one of ``values``, and its parameters: one array on
+    PostgreSQL; on SQLite a list the planner can match against a partial unique index (it
+    cannot with ``json_each``), within SQLite's 32,766 parameters (``MAX_BATCH``)."""
     if connection.vendor == "postgresql":
         return f"{column} = ANY(%s)", [values]
-    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(values)]  # noqa: S608
+    return f"{column} IN ({', '.join('%s' for _ in values)})", list(values)
 
 
 @dataclass
@@ -496,7 +499,7 @@ class _Counts:
 class _Run:
     def __init__(self, shielding_import: ShieldingImport, batch_size: int):
         self.imp = shielding_import
-        self.batch_size = max(1, batch_size)
+        self.batch_size = min(max(1, batch_size), MAX_BATCH)
         self.path = stored_file(shielding_import)
         header, self.delimiter = read_header(self.path, shielding_import.encoding)
         labels = column_labels(header)
