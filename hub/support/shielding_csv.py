@@ -566,6 +566,19 @@ class RowChecker:
             return None, message
         return value, ""
 
+    def _day_month_year(self, raw: str) -> tuple[date | None, str]:
+        """``date_of_birth``, straight away for the usual dd/mm/yyyy of a past date."""
+        if len(raw) == 10 and raw[2] == raw[5] == "/" and raw.isascii():
+            day, month, year = raw[:2], raw[3:5], raw[6:]
+            if day.isdigit() and month.isdigit() and year.isdigit():
+                try:
+                    value = date(int(year), int(month), int(day))
+                except ValueError:
+                    return self.date_of_birth(raw)
+                if value <= self.today and value.year >= self.today.year - 120:
+                    return value, ""
+        return self.date_of_birth(raw)
+
     def postcode(self, raw: str) -> tuple[str, str]:
         """(normalised postcode, "") or ("", the reason it is refused), for a non-blank cell."""
         try:
@@ -680,7 +693,7 @@ class RowChecker:
             if known is None:
                 if len(self._dates) >= _MEMO_LIMIT:
                     self._dates.clear()
-                known = self._dates[raw_dob] = self.date_of_birth(raw_dob)
+                known = self._dates[raw_dob] = self._day_month_year(raw_dob)
             date_of_birth, message = known
             if message:
                 return self.check_slowly(number, cells)
