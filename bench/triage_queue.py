@@ -92,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         client.get("/support/queue/", params)  # warm caches
         with CaptureQueriesContext(connection) as queries:
             response = client.get("/support/queue/", params)
+        query_count = len(queries)  # read now: the log is a window that later requests move
         assert response.status_code == 200, (label, response.status_code)
         times = []
         for _ in range(args.iterations):
@@ -105,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         caption = re.search(rb"([\d,]+) requests?</caption>", response.content)
         rows = int(caption.group(1).replace(b",", b"")) if caption else -1
         failed |= p95 > TARGET_P95_MS
-        print(f"{label:<36}{rows:>9,}{len(queries.captured_queries):>9}{p50:>9.1f}{p95:>9.1f}")
+        print(f"{label:<36}{rows:>9,}{query_count:>9}{p50:>9.1f}{p95:>9.1f}")
     print(f"target: p95 at most {TARGET_P95_MS:.0f} ms; database {url.split('@')[-1]}")
     return 1 if failed else 0
 

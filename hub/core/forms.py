@@ -70,6 +70,18 @@ class FastSelectMultiple(_PythonRenderedOptions, forms.SelectMultiple):
 _FAST_WIDGETS = {forms.Select: FastSelect, forms.SelectMultiple: FastSelectMultiple}
 
 
+class ListedModelChoiceIterator(forms.models.ModelChoiceIterator):
+    """Options read with one plain query. Django's own iterator uses ``.iterator()``, which on
+    PostgreSQL opens a server-side cursor (DECLARE, FETCH, CLOSE: several round trips a
+    select) to read lists of a few dozen rows."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
 def _css_class(widget: forms.Widget) -> str:
     return next((c for w, c in _WIDGET_CLASSES.items() if isinstance(widget, w)), "govuk-input")
 
@@ -101,6 +113,9 @@ class GovukMixin:
             widget = field.widget
             if isinstance(widget, forms.HiddenInput):
                 continue
+            if isinstance(field, forms.ModelChoiceField):
+                field.iterator = ListedModelChoiceIterator
+                widget.choices = field.choices
             if type(widget) in _FAST_WIDGETS:
                 # The same widget, rendered without a template per option.
                 widget.__class__ = _FAST_WIDGETS[type(widget)]

@@ -6,7 +6,6 @@ from django.utils import timezone
 from hub.accounts.models import User
 from hub.core.forms import HubForm
 from hub.organisations.models import Organisation
-from hub.places.models import Area
 from hub.support.models import Consent, Contact, Need, SupportRequest
 from hub.support.needs import NeedCategory
 
@@ -25,29 +24,23 @@ class QueueFilterForm(HubForm):
         required=False, choices=[("", "Any urgency"), *SupportRequest.Urgency.choices]
     )
     need = forms.ChoiceField(required=False, choices=[("", "Any need"), *NeedCategory.choices])
-    ward = forms.ModelChoiceField(
-        required=False, queryset=Area.objects.none(), empty_label="Any ward"
-    )
-    organisation = forms.ModelChoiceField(
-        required=False,
-        queryset=Organisation.objects.none(),
-        empty_label="Any organisation",
-        label="Assigned organisation",
+    # Ids chosen from lists read as plain values (no model instances, and no query to look
+    # the chosen one up again): the queue is the busiest page of the hub.
+    ward = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    organisation = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, label="Assigned organisation"
     )
     unassigned = forms.BooleanField(required=False, label="Only requests nobody has yet")
-    assignee = forms.ModelChoiceField(
-        required=False, queryset=User.objects.none(), empty_label="Anyone", label="Assigned to"
+    assignee = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, label="Assigned to"
     )
 
-    def __init__(self, *args, organisations, assignees, **kwargs):
+    def __init__(self, *args, wards, organisations, assignees, **kwargs):
+        """``wards``, ``organisations`` and ``assignees`` are (id, name) pairs."""
         super().__init__(*args, **kwargs)
-        # Only what the options show: an area row holds its whole boundary.
-        self.fields["ward"].queryset = (
-            Area.objects.filter(level=Area.Level.WARD).only("pk", "name", "code").order_by("name")
-        )
-        self.fields["organisation"].queryset = organisations.only("pk", "name")
-        self.fields["assignee"].queryset = assignees.only("pk", "full_name")
-        self.fields["assignee"].label_from_instance = lambda u: u.full_name
+        self.fields["ward"].choices = [("", "Any ward"), *wards]
+        self.fields["organisation"].choices = [("", "Any organisation"), *organisations]
+        self.fields["assignee"].choices = [("", "Anyone"), *assignees]
 
 
 class BulkAssignForm(HubForm):

@@ -146,7 +146,7 @@ def _queue_indexes() -> list[models.Index]:
             name="request_open_due_idx",
         ),
         models.Index(
-            fields=["callback_due_at", *covered],
+            fields=["callback_due_at", "id", *covered],
             condition=open_only,
             name="request_open_callback_idx",
         ),

@@ -349,23 +349,24 @@ def residents_search(user, query: str) -> QuerySet[Resident]:
     return residents.filter(match).order_by("last_name", "first_name")[:50]
 
 
-def callbacks_due(user, *, until) -> list[dict]:
+CALLBACKS_SHOWN = 10
+
+
+def callbacks_due(user, *, until, shown: int = CALLBACKS_SHOWN) -> dict:
     """Call-backs promised by ``until`` that nobody has made yet: open requests whose latest
-    contact asked for one (the request carries it; see ``services.contact_log``). One query,
-    on an index of open requests by call-back time."""
-    requests = (
-        requests_visible_to(user)
-        .filter(IN_QUEUE, callback_due_at__lte=until)
-        .select_related("callback_contact__by")
-        .only("reference", "callback_due_at", "callback_contact__by__full_name")
-        .order_by("callback_due_at", "id")[:200]
+    contact asked for one (the request carries it; see ``services.contact_log``). The
+    ``shown`` soonest, and how many there are in all: two queries, on an index of open
+    requests in call-back order."""
+    owed = requests_visible_to(user).filter(IN_QUEUE, callback_due_at__lte=until)
+    soonest = list(
+        owed.order_by("callback_due_at", "id").values_list(
+            "pk", "reference", "callback_due_at", "callback_contact__by__full_name"
+        )[:shown]
     )
-    return [
-        {
-            "pk": r.pk,
-            "reference": r.reference,
-            "due": r.callback_due_at,
-            "by": r.callback_contact.by.full_name if r.callback_contact else "",
-        }
-        for r in requests
-    ]
+    return {
+        "total": owed.count(),
+        "soonest": [
+            {"pk": pk, "reference": reference, "due": due, "by": by or ""}
+            for pk, reference, due, by in soonest
+        ],
+    }

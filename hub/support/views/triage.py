@@ -16,6 +16,7 @@ from rules.contrib.views import permission_required
 
 from hub.accounts.models import User
 from hub.organisations.models import Organisation, Role
+from hub.places.models import Area
 from hub.support import selectors, services
 from hub.support.forms import BulkAssignForm, QueueFilterForm
 from hub.support.models import SupportRequest
@@ -79,7 +80,7 @@ def _table_rows(rows: list[dict], *, can_triage: bool, detail_base: str) -> str:
 def _filter_form(request: HttpRequest) -> QueueFilterForm:
     acting = request.acting
     if selectors.sees_everything(request.user):
-        organisations = Organisation.objects.active().order_by("name")
+        organisations = Organisation.objects.active()
         # Anyone who can work cases; never derived from the requests table (a million rows).
         assignees = User.objects.filter(
             memberships__is_active=True,
@@ -92,8 +93,9 @@ def _filter_form(request: HttpRequest) -> QueueFilterForm:
         ).distinct()
     return QueueFilterForm(
         request.GET or None,
-        organisations=organisations,
-        assignees=assignees.order_by("full_name"),
+        wards=Area.objects.filter(level=Area.Level.WARD).order_by("name").values_list("pk", "name"),
+        organisations=organisations.order_by("name").values_list("pk", "name"),
+        assignees=assignees.order_by("full_name").values_list("pk", "full_name"),
     )
 
 
@@ -107,6 +109,22 @@ class _CountedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return self.known_count
+
+
+def _assign_form(filters: QueueFilterForm) -> BulkAssignForm:
+    """The bulk assignment form as the queue shows it: its lists are the filters' own (the
+    host's coordinators, the only people who assign, see every organisation and every
+    caseworker there too), so they are not read twice."""
+    form = BulkAssignForm(visible=SupportRequest.objects.none())
+    form.fields["organisation"].widget.choices = [
+        ("", "---------"),
+        *filters.fields["organisation"].choices[1:],
+    ]
+    form.fields["assignee"].widget.choices = [
+        ("", "Nobody yet"),
+        *filters.fields["assignee"].choices[1:],
+    ]
+    return form
 
 
 @login_required
@@ -141,9 +159,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             ),
             "query": query.urlencode(),
             "can_triage": can_triage,
-            "assign_form": BulkAssignForm(visible=SupportRequest.objects.none())
-            if can_triage
-            else None,
+            "assign_form": _assign_form(form) if can_triage else None,
             "detail_base": detail_base,
         },
     )
