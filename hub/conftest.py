@@ -75,7 +75,7 @@ def dan(council):
 
 def signed_in(user) -> Client:
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="hub.accounts.backends.HubModelBackend")
     return client
 
 

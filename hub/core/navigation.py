@@ -5,6 +5,7 @@ permission layer, so the navigation never offers a page that would refuse you.
 """
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.urls import reverse
 
@@ -67,6 +68,12 @@ def _match_length(path: str, prefixes: str | tuple[str, ...]) -> int:
     return max((len(p) for p in options if path.startswith(p)), default=0)
 
 
+@cache
+def _url(url_name: str) -> str:
+    """Each entry's address, worked out once per process (they take no arguments)."""
+    return reverse(url_name)
+
+
 def navigation_for(request) -> list[dict]:
     user = request.user
     if not user.is_authenticated:
@@ -78,7 +85,7 @@ def navigation_for(request) -> list[dict]:
         items.append(
             {
                 "label": item.label,
-                "url": reverse(item.url_name),
+                "url": _url(item.url_name),
                 "match": _match_length(request.path, item.prefix),
             }
         )

@@ -129,6 +129,10 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters bound by the server, so psycopg prepares the statements a connection runs
+    # again and again (the triage queue's dozen, on every view) and PostgreSQL plans each once.
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while an import writes; IMMEDIATE avoids
     # "database is locked" on upgrade from a read to a write transaction. Connections are
@@ -149,7 +153,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "hub.accounts.backends.HubModelBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

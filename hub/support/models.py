@@ -548,3 +548,32 @@ class ShieldingImportRejection(models.Model):
 
     def __str__(self) -> str:
         return f"Row {self.row_number}: {self.reason}"
+
+
+class QueueTally(models.Model):
+    """How many open requests there are for each status, urgency, ward and assigned
+    organisation: the triage queue's counts, read in a millisecond however many requests
+    there are.
+
+    The database keeps it, not the code: triggers on the requests table (migration 0007)
+    add and take away as requests are inserted, changed or deleted, whichever way they are
+    written (services, bulk updates, the shielding import's COPY). Ward and organisation
+    hold 0 for "none", so that each combination is one row.
+    """
+
+    status = models.CharField(max_length=12)
+    urgency = models.CharField(max_length=10)
+    ward_id = models.BigIntegerField()
+    organisation_id = models.BigIntegerField()
+    n = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status", "urgency", "ward_id", "organisation_id"],
+                name="one_tally_per_queue_cell",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.n} {self.status} {self.urgency}"

@@ -5,37 +5,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organisations', '0001_initial'),
-        ('places', '0001_initial'),
-        ('support', '0004_queue_open_and_callbacks'),
+        ("organisations", "0001_initial"),
+        ("places", "0001_initial"),
+        ("support", "0004_queue_open_and_callbacks"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='supportrequest',
-            name='request_open_callback_idx',
+            model_name="supportrequest",
+            name="request_open_callback_idx",
         ),
         migrations.AddIndex(
-            model_name='supportrequest',
-            index=models.Index(condition=models.Q(('queue_open', models.Value(True))), fields=['status', 'urgency', 'queue_open'], name='request_open_counts_idx'),
+            model_name="supportrequest",
+            index=models.Index(
+                condition=models.Q(("queue_open", models.Value(True))),
+                fields=["status", "urgency", "queue_open"],
+                name="request_open_counts_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='supportrequest',
-            index=models.Index(condition=models.Q(('queue_open', models.Value(True))), fields=['callback_due_at', 'status', 'urgency', 'queue_open'], name='request_open_callback_idx'),
+            model_name="supportrequest",
+            index=models.Index(
+                condition=models.Q(("queue_open", models.Value(True))),
+                fields=["callback_due_at", "status", "urgency", "queue_open"],
+                name="request_open_callback_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='supportrequest',
-            index=models.Index(condition=models.Q(('queue_open', models.Value(True))), fields=['ward', 'status', 'urgency', 'queue_open'], name='request_ward_counts_idx'),
+            model_name="supportrequest",
+            index=models.Index(
+                condition=models.Q(("queue_open", models.Value(True))),
+                fields=["ward", "status", "urgency", "queue_open"],
+                name="request_ward_counts_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='supportrequest',
-            index=models.Index(condition=models.Q(('queue_open', models.Value(True))), fields=['assigned_organisation', 'status', 'urgency', 'queue_open'], name='request_org_counts_idx'),
+            model_name="supportrequest",
+            index=models.Index(
+                condition=models.Q(("queue_open", models.Value(True))),
+                fields=["assigned_organisation", "status", "urgency", "queue_open"],
+                name="request_org_counts_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='supportrequest',
-            index=models.Index(condition=models.Q(('queue_open', models.Value(True))), fields=['assigned_to', 'status', 'urgency', 'queue_open'], name='request_person_counts_idx'),
+            model_name="supportrequest",
+            index=models.Index(
+                condition=models.Q(("queue_open", models.Value(True))),
+                fields=["assigned_to", "status", "urgency", "queue_open"],
+                name="request_person_counts_idx",
+            ),
         ),
     ]

@@ -1,5 +1,7 @@
 """The triage queue: open requests by due time, with filters, counts and bulk assignment."""
 
+from html import escape
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
@@ -24,8 +25,9 @@ from hub.support.models import SupportRequest
 PAGE_SIZE = 50
 
 # The queue's rows are written here rather than in the template: at 50 rows of a dozen
-# values each, Django's template engine spent about 10 ms a page resolving and localising
-# them. Every value goes through format_html, so it is escaped as a template would.
+# values each, Django's template engine spent about 10 ms a page resolving, localising and
+# escaping them. Every value from the database is escaped with ``html.escape`` (what
+# Django's own ``escape`` calls); the fixed markup is ours.
 _SELECT_CELL = (
     '<td class="govuk-table__cell"><div class="govuk-checkboxes govuk-checkboxes--small" '
     'data-module="govuk-checkboxes"><div class="govuk-checkboxes__item">'
@@ -36,7 +38,7 @@ _SELECT_CELL = (
 _ROW = (
     '<tr class="govuk-table__row">{select}'
     '<td class="govuk-table__cell">{due}{overdue}</td>'
-    '<td class="govuk-table__cell"><a class="govuk-link" href="{href}">{reference}</a>'
+    '<td class="govuk-table__cell"><a class="govuk-link" href="{base}{pk}/">{reference}</a>'
     '<br><span class="govuk-body-s">{name}</span>{safeguarding}</td>'
     '<td class="govuk-table__cell">{needs}</td>'
     '<td class="govuk-table__cell">{ward}</td>'
@@ -44,37 +46,36 @@ _ROW = (
     '<td class="govuk-table__cell"><strong class="govuk-tag {status_tag}">{status_label}</strong>'
     '<br><span class="govuk-body-s">{urgency_label}</span></td></tr>'
 )
-_OVERDUE = mark_safe(' <strong class="govuk-tag govuk-tag--red">Overdue</strong>')
-_SAFEGUARDING = mark_safe(' <strong class="govuk-tag govuk-tag--red">Safeguarding</strong>')
+_OVERDUE = ' <strong class="govuk-tag govuk-tag--red">Overdue</strong>'
+_SAFEGUARDING = ' <strong class="govuk-tag govuk-tag--red">Safeguarding</strong>'
+_ASSIGNEE = '<br><span class="govuk-body-s">{}</span>'
 
 
 def _table_rows(rows: list[dict], *, can_triage: bool, detail_base: str) -> str:
     html = []
+    base = escape(detail_base)
     for r in rows:
+        pk, reference = int(r["pk"]), escape(r["reference"])
         html.append(
-            format_html(
-                _ROW,
-                select=format_html(_SELECT_CELL, pk=r["pk"], reference=r["reference"])
-                if can_triage
-                else "",
-                due=r["due"],
+            _ROW.format(
+                select=_SELECT_CELL.format(pk=pk, reference=reference) if can_triage else "",
+                due=escape(r["due"]),
                 overdue=_OVERDUE if r["overdue"] else "",
-                href=f"{detail_base}{r['pk']}/",
-                reference=r["reference"],
-                name=r["name"],
+                base=base,
+                pk=pk,
+                reference=reference,
+                name=escape(r["name"]),
                 safeguarding=_SAFEGUARDING if r["safeguarding"] else "",
-                needs=r["needs"],
-                ward=r["ward"],
-                organisation=r["organisation"],
-                assignee=format_html('<br><span class="govuk-body-s">{}</span>', r["assignee"])
-                if r["assignee"]
-                else "",
-                status_tag=r["status_tag"],
-                status_label=r["status_label"],
-                urgency_label=r["urgency_label"],
+                needs=escape(r["needs"]),
+                ward=escape(r["ward"]),
+                organisation=escape(r["organisation"]),
+                assignee=_ASSIGNEE.format(escape(r["assignee"])) if r["assignee"] else "",
+                status_tag=escape(r["status_tag"]),
+                status_label=escape(r["status_label"]),
+                urgency_label=escape(r["urgency_label"]),
             )
         )
-    return mark_safe("".join(html))  # each row was built by format_html
+    return mark_safe("".join(html))  # every value above was escaped
 
 
 def _filter_form(request: HttpRequest) -> QueueFilterForm:

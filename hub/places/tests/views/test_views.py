@@ -193,7 +193,7 @@ def test_it_explains_a_postcode_it_cannot_find(alice_client, db, typed, message)
 
 def test_it_needs_the_csrf_token_to_look_up_a_postcode(alice):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(alice, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(alice, backend="hub.accounts.backends.HubModelBackend")
 
     assert (
         client.post(reverse("places:postcode_lookup"), {"postcode": "S40 1LP"}).status_code == 403

@@ -1,0 +1,101 @@
+"""The queue's counts are kept by the database: whatever writes the requests, the tally
+matches counting the open requests themselves."""
+
+import pytest
+from django.db.models import Count
+from django.db.models.functions import Coalesce
+
+from hub.places.models import Area
+from hub.support import services
+from hub.support.models import QueueTally, SupportRequest
+from hub.testing.factories import as_actor
+
+
+def _tally() -> dict:
+    rows = QueueTally.objects.values_list("status", "urgency", "ward_id", "organisation_id", "n")
+    return {(status, urgency, ward, org): n for status, urgency, ward, org, n in rows if n}
+
+
+def _counted() -> dict:
+    rows = (
+        SupportRequest.objects.filter(status__in=SupportRequest.OPEN_STATUSES)
+        .annotate(
+            ward_key=Coalesce("ward_id", 0),
+            organisation_key=Coalesce("assigned_organisation_id", 0),
+        )
+        .values_list("status", "urgency", "ward_key", "organisation_key")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {(status, urgency, ward, org): n for status, urgency, ward, org, n in rows}
+
+
+@pytest.fixture
+def ward():
+    return Area.objects.create(code="E05999001", name="Tally Ward", level=Area.Level.WARD)
+
+
+def test_the_tally_follows_every_way_requests_are_written(
+    resident, alice, partner, outsider_org, ward
+):
+    actor = as_actor(alice)
+    made = [
+        services.request_create(
+            actor=actor,
+            resident=resident,
+            channel="phone",
+            needs=[("housing", "")],
+            urgency="same_day" if n % 2 else "routine",
+        )
+        for n in range(6)
+    ]
+    assert _tally() == _counted() and sum(_counted().values()) == 6
+    # Through the services: triage to an organisation, bulk assignment, resolving.
+    services.request_triage(actor=actor, request=made[0], urgency="72_hours", organisation=partner)
+    services.requests_bulk_assign(
+        actor=actor, request_ids=[made[1].pk, made[2].pk], organisation=outsider_org
+    )
+    services.request_set_status(actor=actor, request=made[3], status="closed")
+    assert _tally() == _counted()
+    # Straight to the database: one row, many rows, a new ward, bulk inserts, deletes.
+    SupportRequest.objects.filter(pk=made[4].pk).update(ward=ward)
+    SupportRequest.objects.filter(pk__in=[made[0].pk, made[1].pk]).update(status="closed")
+    SupportRequest.objects.filter(pk=made[0].pk).update(status="new")
+    template = SupportRequest.objects.get(pk=made[5].pk)
+    SupportRequest.objects.bulk_create(
+        [
+            SupportRequest(
+                reference=f"CH-TALLY{n}",
+                resident=resident,
+                channel="phone",
+                urgency="routine",
+                due_at=template.due_at,
+                status="triaged",
+                ward=ward,
+                assigned_organisation=partner,
+            )
+            for n in range(4)
+        ]
+    )
+    assert _tally() == _counted()
+    SupportRequest.objects.filter(reference__startswith="CH-TALLY").delete()
+    SupportRequest.objects.filter(pk=made[5].pk).update(urgency="same_day", ward=ward)
+    assert _tally() == _counted()
+    assert sum(_counted().values()) == 4  # made[0] reopened, made[2], made[4], made[5]
+
+
+def test_the_queue_counts_are_the_tallys(alice_client, resident, alice, partner):
+    actor = as_actor(alice)
+    for n in range(3):
+        request = services.request_create(
+            actor=actor, resident=resident, channel="phone", needs=[("benefits", "")]
+        )
+        if n:
+            services.request_triage(
+                actor=actor, request=request, urgency="same_day", organisation=partner
+            )
+    counts = alice_client.get("/support/queue/").context["counts"]
+    assert counts["status"] == {"new": 1, "triaged": 2}
+    assert counts["urgency"].get("same_day") == 2
+    unassigned = alice_client.get("/support/queue/", {"unassigned": "on"}).context["counts"]
+    assert unassigned["status"] == {"new": 1}
