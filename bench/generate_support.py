@@ -19,7 +19,7 @@ def generate(*, requests: int, seed: int = 2020, batch: int = 20_000) -> dict:
     from hub.organisations.models import Membership, Organisation, Role
     from hub.places.models import Area
     from hub.support.models import Need, Resident, SupportRequest
-    from hub.support.needs import NeedCategory
+    from hub.support.needs import NEED_BITS, NeedCategory
 
     rng = random.Random(seed)
     now = timezone.now()
@@ -69,7 +69,7 @@ def generate(*, requests: int, seed: int = 2020, batch: int = 20_000) -> dict:
     made_requests = 0
     for start in range(0, requests, batch):
         size = min(batch, requests - start)
-        rows = []
+        rows, choices = [], []
         for i in range(size):
             n = start + i
             created = now - timedelta(minutes=rng.randint(0, 2 * 365 * 24 * 60))
@@ -83,6 +83,7 @@ def generate(*, requests: int, seed: int = 2020, batch: int = 20_000) -> dict:
             if is_open:
                 created = now - timedelta(hours=rng.randint(0, 24 * 14))
             assigned = rng.choice([None, None, *partners]) if status != "new" else None
+            chosen = rng.sample(categories, rng.randint(1, 3))
             rows.append(
                 SupportRequest(
                     reference=f"BN-{n:09d}",
@@ -94,13 +95,16 @@ def generate(*, requests: int, seed: int = 2020, batch: int = 20_000) -> dict:
                     ward=wards[n % len(wards)],
                     assigned_organisation=assigned,
                     created_at=created,
+                    # As services.request_create keeps them: the needs still to meet.
+                    open_need_bits=sum(NEED_BITS[c] for c in chosen) if is_open else 0,
                 )
             )
+            choices.append(chosen)
         with transaction.atomic():
             saved = SupportRequest.objects.bulk_create(rows, batch_size=5_000)
             needs = []
-            for request in saved:
-                for category in rng.sample(categories, rng.randint(1, 3)):
+            for request, chosen in zip(saved, choices, strict=True):
+                for category in chosen:
                     needs.append(
                         Need(
                             request_id=request.pk,

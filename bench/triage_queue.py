@@ -74,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     generated = time.perf_counter() - started
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            # As autovacuum would have by now: statistics and a visibility map.
+            # As autovacuum would have by now (also after migrations on a reused database):
+            # statistics and a visibility map.
             cursor.execute("VACUUM ANALYZE")
     else:
         # As the daily `manage.py refresh_statistics` does (SQLite keeps none by itself).

@@ -137,7 +137,7 @@ def _queue_indexes() -> list[models.Index]:
     SQLite, which does not know that every row of a partial index meets its condition,
     still reads nothing but the index."""
     open_only = Q(queue_open=Value(True))
-    covered = ["status", "urgency", "queue_open"]
+    covered = ["status", "urgency", "open_need_bits", "queue_open"]
     indexes = [
         models.Index(fields=covered, condition=open_only, name="request_open_counts_idx"),
         models.Index(
@@ -243,6 +243,10 @@ class SupportRequest(TimeStampedModel):
         output_field=models.BooleanField(),
         db_persist=True,
     )
+    # The needs still to meet (open or referred), one bit each (``needs.NEED_BITS``), kept
+    # by the services that open needs and record their outcomes: the queue's need filter
+    # tests it inside its indexes instead of joining the needs table.
+    open_need_bits = models.IntegerField(default=0)
     # The call-back promised at the latest contact, if it asked for one (kept by
     # ``services.contact_log``): the queue lists these without reading every contact.
     callback_due_at = models.DateTimeField(null=True, blank=True)
@@ -258,6 +262,7 @@ class SupportRequest(TimeStampedModel):
             "created_at",
             "updated_at",
             "queue_open",
+            "open_need_bits",
             "callback_due_at",
             "callback_contact",
         ]

@@ -24,6 +24,11 @@ class NeedCategory(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# One bit per need, for ``SupportRequest.open_need_bits`` (the needs still to meet on a
+# request, which the triage queue filters on within its indexes). New needs must be added
+# at the end of the list above, so that no need's bit changes.
+NEED_BITS = {category: 1 << index for index, category in enumerate(NeedCategory.values)}
+
 # Safeguarding needs skip the ordinary queue: they are always same-day and flagged.
 SAFEGUARDING = {NeedCategory.DOMESTIC_ABUSE}
 

@@ -7,12 +7,12 @@
 - Board viewers and everyone else see no personal records at all (aggregates only).
 """
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.http import Http404
 
 from hub.organisations.models import Role
 from hub.support.models import Need, QueueTally, Referral, Resident, SupportRequest
-from hub.support.needs import NeedCategory
+from hub.support.needs import NEED_BITS, NeedCategory
 
 _CASE_ROLES = (Role.COORDINATOR, Role.CASEWORKER)
 # Requests still in the queue. Written "= true" on purpose: Django would write a bare
@@ -137,14 +137,19 @@ def queue_requests(user, *, filters: dict) -> QuerySet[SupportRequest]:
     if filters.get("urgency"):
         requests = requests.filter(urgency=filters["urgency"])
     if filters.get("need"):
-        # Requests with this need still to meet, read from the needs' (category, status)
-        # index: a few thousand rows, where "EXISTS (…)" per request would test every open
-        # request.
-        requests = requests.filter(
-            pk__in=Need.objects.filter(
-                category=filters["need"], status__in=[Need.Status.OPEN, Need.Status.REFERRED]
-            ).values("request_id")
-        )
+        if status == "open" or status in SupportRequest.OPEN_STATUSES:
+            # Tested on the request's own bits, which every queue index holds, so the
+            # filter costs no join (``services.need_bits_refresh`` keeps them).
+            bit = NEED_BITS.get(filters["need"], 0)
+            requests = requests.alias(need_bit=F("open_need_bits").bitand(bit)).filter(
+                need_bit__gt=0
+            )
+        else:
+            requests = requests.filter(
+                pk__in=Need.objects.filter(
+                    category=filters["need"], status__in=[Need.Status.OPEN, Need.Status.REFERRED]
+                ).values("request_id")
+            )
     if filters.get("ward"):
         requests = requests.filter(ward=filters["ward"])
     if filters.get("unassigned"):
@@ -249,11 +254,11 @@ class QueueListing:
 
     For those who see every request, the counts come from ``QueueTally`` (kept by the
     database; a few hundred rows whatever the number of requests); otherwise, and when a
-    person is chosen, from an index of open requests (a partner's or a person's requests
-    are few). The list's total is added up from the counts rather than counted again.
-    With a need chosen, the open requests with that need (a few thousand at most) are read
-    once, and counts, total and pages all come from that read. Overdue requests are counted
-    up to ``OVERDUE_COUNTED``; beyond that the page says "more than".
+    person or a need is chosen, from an index of open requests in (status, urgency) order
+    (a partner's or a person's requests are few; a need is tested on the bits each index
+    entry holds). The list's total is added up from the counts rather than counted again.
+    Overdue requests are counted up to ``OVERDUE_COUNTED``; beyond that the page says
+    "more than".
     """
 
     def __init__(self, user, *, filters: dict, now):
@@ -262,26 +267,12 @@ class QueueListing:
         open_ones = queue_requests(user, filters={**filters, "status": "open", "urgency": ""})
         self.status = filters.get("status") or "open"
         self.urgency = filters.get("urgency") or ""
-        self._ids: list[int] | None = None
-        if filters.get("need"):
-            # Sorted by the database, and "late" worked out there too: no dates to convert.
-            late = ExpressionWrapper(Q(due_at__lt=now), output_field=BooleanField())
-            rows = list(
-                open_ones.annotate(late=late)
-                .order_by("due_at", "pk")
-                .values_list("pk", "status", "urgency", "late")
-            )
-            pairs = self._tally((status, urgency) for _, status, urgency, _ in rows)
-            overdue = sum(1 for *_, is_late in rows if is_late)
-            if self._lists_open():
-                self._ids = [pk for pk, status, urgency, _ in rows if self._listed(status, urgency)]
+        if sees_everything(user) and not (filters.get("assignee") or filters.get("need")):
+            pairs = self._tallied(filters)
         else:
-            if sees_everything(user) and not filters.get("assignee"):
-                pairs = self._tallied(filters)
-            else:
-                pairs = self._pairs(open_ones.order_by())
-            late = open_ones.order_by().filter(due_at__lt=now).values("pk")
-            overdue = late[: OVERDUE_COUNTED + 1].count()
+            pairs = self._pairs(open_ones.order_by())
+        late = open_ones.order_by().filter(due_at__lt=now).values("pk")
+        overdue = late[: OVERDUE_COUNTED + 1].count()
         by_status: dict[str, int] = {}
         by_urgency: dict[str, int] = {}
         for (status, urgency), n in pairs.items():
@@ -293,9 +284,7 @@ class QueueListing:
             "overdue": min(overdue, OVERDUE_COUNTED),
             "overdue_more": overdue > OVERDUE_COUNTED,
         }
-        if self._ids is not None:
-            self.total = len(self._ids)
-        elif self._lists_open():
+        if self._lists_open():
             self.total = sum(n for pair, n in pairs.items() if self._listed(*pair))
         else:
             self.total = self.requests.count()
@@ -305,13 +294,6 @@ class QueueListing:
 
     def _listed(self, status: str, urgency: str) -> bool:
         return (self.status in ("open", status)) and self.urgency in ("", urgency)
-
-    @staticmethod
-    def _tally(pairs) -> dict[tuple[str, str], int]:
-        counted: dict[tuple[str, str], int] = {}
-        for pair in pairs:
-            counted[pair] = counted.get(pair, 0) + 1
-        return counted
 
     @staticmethod
     def _tallied(filters: dict) -> dict[tuple[str, str], int]:
@@ -332,8 +314,6 @@ class QueueListing:
         return {(row["status"], row["urgency"]): row["n"] for row in rows}
 
     def rows(self, *, offset: int, limit: int) -> list[dict]:
-        if self._ids is not None:
-            return queue_rows(self._ids[offset : offset + limit])
         return queue_rows(list(self.requests.values_list("pk", flat=True)[offset : offset + limit]))
 
 

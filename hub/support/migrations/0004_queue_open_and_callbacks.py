@@ -86,7 +86,6 @@ class Migration(migrations.Migration):
                 output_field=models.BooleanField(),
             ),
         ),
-        migrations.RunPython(copy_pending_callbacks, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name="need",
             index=models.Index(
@@ -133,4 +132,7 @@ class Migration(migrations.Migration):
                 name="request_open_callback_idx",
             ),
         ),
+        # Last: on PostgreSQL the updates leave deferred foreign-key checks pending, and
+        # no index can be built on the table until they have run.
+        migrations.RunPython(copy_pending_callbacks, migrations.RunPython.noop),
     ]

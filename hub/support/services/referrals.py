@@ -14,6 +14,7 @@ from hub.organisations.models import Role
 from hub.support.models import JourneyEvent, Need, Referral, SupportRequest
 from hub.support.services.errors import ConflictError
 from hub.support.services.journey import journey_record
+from hub.support.services.requests import need_bits_refresh
 from hub.support.services.residents import consent_allows
 
 logger = logging.getLogger(__name__)
@@ -212,6 +213,7 @@ def referral_complete(*, actor, referral: Referral, outcome: str, need_met: bool
     need.outcome = referral.outcome
     need.outcome_at = now
     need.save()
+    need_bits_refresh([need.request_id])
     journey_record(
         resident=need.request.resident,
         request=need.request,

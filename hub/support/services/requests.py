@@ -9,7 +9,7 @@ from django.utils import timezone
 from hub.organisations.models import Membership
 from hub.strategy.models import Element
 from hub.support.models import CaseNote, Contact, JourneyEvent, Need, SupportRequest
-from hub.support.needs import IMPACT_AREA_SLUG, SAFEGUARDING, NeedCategory
+from hub.support.needs import IMPACT_AREA_SLUG, NEED_BITS, SAFEGUARDING, NeedCategory
 from hub.support.services.journey import journey_record
 
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRTUVWXY3469"  # no 0/O, 1/I, 2/Z, 5/S, 7, 8/B confusion
@@ -47,6 +47,26 @@ def needs_build(request: SupportRequest, needs, impact_areas=None) -> list[Need]
     if not built:
         raise ValidationError({"needs": "Choose at least one thing they need help with"})
     return built
+
+
+def need_bits_refresh(request_ids) -> None:
+    """Set ``open_need_bits`` on these requests from the needs they still have to meet: one
+    read, then one update for each distinct value. Called by every service that opens a
+    need or records its outcome (referring a need, or taking a referral back, leaves it
+    still to meet)."""
+    bits = dict.fromkeys(request_ids, 0)
+    still_to_meet = Need.objects.filter(
+        request_id__in=bits, status__in=[Need.Status.OPEN, Need.Status.REFERRED]
+    )
+    for request_id, category in still_to_meet.values_list("request_id", "category"):
+        bits[request_id] |= NEED_BITS.get(category, 0)
+    by_value: dict[int, list[int]] = {}
+    for request_id, value in bits.items():
+        by_value.setdefault(value, []).append(request_id)
+    for value, ids in by_value.items():
+        SupportRequest.objects.filter(pk__in=ids).exclude(open_need_bits=value).update(
+            open_need_bits=value
+        )
 
 
 def request_create(
@@ -90,7 +110,13 @@ def request_create(
                 )
                 request.full_clean(exclude=["reference"])
                 request.save()
-                Need.objects.bulk_create(needs_build(request, needs))
+                built = Need.objects.bulk_create(needs_build(request, needs))
+                request.open_need_bits = 0
+                for need in built:
+                    request.open_need_bits |= NEED_BITS.get(need.category, 0)
+                SupportRequest.objects.filter(pk=request.pk).update(
+                    open_need_bits=request.open_need_bits
+                )
                 SupportRequest.objects.filter(pk=request.pk).update(created_at=at)
                 request.created_at = at
                 journey_record(
@@ -231,6 +257,7 @@ def need_record_outcome(*, actor, need: Need, status: str, outcome: str = "") ->
     need.outcome = outcome.strip()
     need.outcome_at = timezone.now()
     need.save()
+    need_bits_refresh([need.request_id])
     request = need.request
     if request.status in (SupportRequest.Status.NEW, SupportRequest.Status.TRIAGED):
         SupportRequest.objects.filter(pk=request.pk).update(

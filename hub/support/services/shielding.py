@@ -36,7 +36,7 @@ from hub.support.models import (
     ShieldingImportRejection,
     SupportRequest,
 )
-from hub.support.needs import NeedCategory
+from hub.support.needs import NEED_BITS, NeedCategory
 from hub.support.services.errors import ConflictError
 from hub.support.services.requests import _REFERENCE_ALPHABET, _impact_areas
 from hub.support.shielding_csv import (
@@ -533,6 +533,7 @@ class _Run:
             summary="Shielding list outreach",
             created_by_id=shielding_import.uploaded_by_id,
             source_import_id=shielding_import.pk,
+            open_need_bits=NEED_BITS[OUTREACH_NEED],
         )
         self.needs = _Inserter(
             Need,

@@ -99,3 +99,46 @@ def test_the_queue_counts_are_the_tallys(alice_client, resident, alice, partner)
     assert counts["urgency"].get("same_day") == 2
     unassigned = alice_client.get("/support/queue/", {"unassigned": "on"}).context["counts"]
     assert unassigned["status"] == {"new": 1}
+
+
+def _bits_from_needs(request) -> int:
+    from hub.support.models import Need
+    from hub.support.needs import NEED_BITS
+
+    bits = 0
+    for category in request.needs.filter(
+        status__in=[Need.Status.OPEN, Need.Status.REFERRED]
+    ).values_list("category", flat=True):
+        bits |= NEED_BITS[category]
+    return bits
+
+
+def test_each_request_carries_the_needs_it_still_has_to_meet(
+    alice, bob, resident, consenting_resident, partner, alice_client
+):
+    actor = as_actor(alice)
+    request = services.request_create(
+        actor=actor,
+        resident=consenting_resident,
+        channel="phone",
+        needs=[("emergency_food", ""), ("housing", ""), ("benefits", "")],
+    )
+    request.refresh_from_db()
+    assert request.open_need_bits == _bits_from_needs(request) != 0
+    food, housing = (request.needs.get(category=c) for c in ("emergency_food", "housing"))
+    # Referred is still to meet; an outcome takes the need off; a completed referral too.
+    referral = services.referral_send(actor=actor, need=food, to_organisation=partner)
+    services.need_record_outcome(actor=actor, need=housing, status="met")
+    request.refresh_from_db()
+    assert request.open_need_bits == _bits_from_needs(request)
+    services.referral_accept(actor=as_actor(bob, partner), referral=referral)
+    services.referral_complete(
+        actor=as_actor(bob, partner), referral=referral, need_met=True, outcome="Parcel delivered"
+    )
+    request.refresh_from_db()
+    assert request.open_need_bits == _bits_from_needs(request)
+    # The queue's need filter follows: only the benefits need is left.
+    listed = alice_client.get("/support/queue/", {"need": "benefits"}).context["rows"]
+    assert [r["reference"] for r in listed] == [request.reference]
+    assert not alice_client.get("/support/queue/", {"need": "housing"}).context["rows"]
+    assert not alice_client.get("/support/queue/", {"need": "emergency_food"}).context["rows"]
