@@ -13,6 +13,16 @@ from django.test import Client
 from hub.organisations.models import Organisation, Role
 from hub.testing.factories import MembershipFactory, OrganisationFactory, UserFactory
 
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: pages keep short-lived lists there (the triage
+    queue's filters), which a test's own rows, rolled back, must not outlive."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 pytest_plugins = ["hub.testing.browser"]
 
 PASSWORD = "correct horse battery"

@@ -7,6 +7,7 @@
 - Board viewers and everyone else see no personal records at all (aggregates only).
 """
 
+from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.http import Http404
 
@@ -129,6 +130,48 @@ def referral_counts(user) -> dict[str, int]:
     return {row["status"]: row["n"] for row in rows}
 
 
+FILTER_CHOICES_SECONDS = 60
+
+
+def queue_filter_choices(user) -> dict[str, list[tuple[int, str]]]:
+    """The triage queue's lists of wards, organisations and people, as (id, name) pairs.
+
+    Kept for a minute in the cache (one entry for the host's view, one per other
+    organisation): they change rarely, and reading them was three of the page's queries. A
+    ward, organisation or caseworker added in the last minute may not be offered yet."""
+    from hub.accounts.models import User
+    from hub.organisations.models import Organisation
+    from hub.places.models import Area
+
+    acting = user.acting
+    everything = sees_everything(user)
+    key = "support:queue-filters:" + ("all" if everything else str(acting.organisation.pk))
+
+    def read() -> dict[str, list[tuple[int, str]]]:
+        if everything:
+            organisations = Organisation.objects.active()
+            # Anyone who can work cases; never derived from the requests (a million rows).
+            assignees = User.objects.filter(
+                memberships__is_active=True, memberships__role__in=_CASE_ROLES
+            ).distinct()
+        else:
+            organisations = Organisation.objects.filter(pk=acting.organisation.pk)
+            assignees = User.objects.filter(
+                memberships__organisation=acting.organisation, memberships__is_active=True
+            ).distinct()
+        return {
+            "wards": list(
+                Area.objects.filter(level=Area.Level.WARD)
+                .order_by("name")
+                .values_list("pk", "name")
+            ),
+            "organisations": list(organisations.order_by("name").values_list("pk", "name")),
+            "assignees": list(assignees.order_by("full_name").values_list("pk", "full_name")),
+        }
+
+    return cache.get_or_set(key, read, FILTER_CHOICES_SECONDS)
+
+
 def queue_requests(user, *, filters: dict) -> QuerySet[SupportRequest]:
     """The triage queue: visible requests matching ``filters``, soonest due first."""
     requests = requests_visible_to(user)
@@ -162,10 +205,12 @@ def queue_requests(user, *, filters: dict) -> QuerySet[SupportRequest]:
 
 
 def queue_rows(ids: list[int]) -> list[dict]:
-    """The queue rows with these ids, in this order, as plain values: two queries (the rows
-    with their ward, organisation, assignee and resident names, then their needs) and no
-    model instances. The ids come first, from an index alone, so the joins touch only the
-    rows shown whatever plan the database picks for the filters."""
+    """The queue rows with these ids, in this order, as plain values and no model
+    instances: one query for the rows with their ward, organisation, assignee and resident
+    names. An open request's needs still to meet come from its bits; a resolved or closed
+    one's needs are read (one more query) to show what it had. The ids come first, from an
+    index alone, so the joins touch only the rows shown whatever plan the database picks
+    for the filters."""
     if not ids:
         return []
     rows = {
@@ -180,6 +225,7 @@ def queue_rows(ids: list[int]) -> list[dict]:
             "ward_id",
             "assigned_organisation_id",
             "assigned_to_id",
+            "open_need_bits",
             ward_name=F("ward__name"),
             organisation_name=F("assigned_organisation__name"),
             assignee_name=F("assigned_to__full_name"),
@@ -187,12 +233,21 @@ def queue_rows(ids: list[int]) -> list[dict]:
             last_name=F("resident__last_name"),
         )
     }
-    for row in rows.values():
-        row["needs"] = []
-    for request_id, category in (
-        Need.objects.filter(request_id__in=ids).order_by("pk").values_list("request_id", "category")
-    ):
-        rows[request_id]["needs"].append(category)
+    closed = []
+    for pk, row in rows.items():
+        if row["status"] in SupportRequest.OPEN_STATUSES:
+            bits = row["open_need_bits"]
+            row["needs"] = [category for category, bit in NEED_BITS.items() if bits & bit]
+        else:
+            row["needs"] = []
+            closed.append(pk)
+    if closed:
+        for request_id, category in (
+            Need.objects.filter(request_id__in=closed)
+            .order_by("pk")
+            .values_list("request_id", "category")
+        ):
+            rows[request_id]["needs"].append(category)
     return [rows[pk] for pk in ids if pk in rows]
 
 

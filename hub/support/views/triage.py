@@ -15,9 +15,6 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
-from hub.accounts.models import User
-from hub.organisations.models import Organisation, Role
-from hub.places.models import Area
 from hub.support import selectors, services
 from hub.support.forms import BulkAssignForm, QueueFilterForm
 from hub.support.models import SupportRequest
@@ -79,25 +76,7 @@ def _table_rows(rows: list[dict], *, can_triage: bool, detail_base: str) -> str:
 
 
 def _filter_form(request: HttpRequest) -> QueueFilterForm:
-    acting = request.acting
-    if selectors.sees_everything(request.user):
-        organisations = Organisation.objects.active()
-        # Anyone who can work cases; never derived from the requests table (a million rows).
-        assignees = User.objects.filter(
-            memberships__is_active=True,
-            memberships__role__in=[Role.COORDINATOR, Role.CASEWORKER],
-        ).distinct()
-    else:
-        organisations = Organisation.objects.filter(pk=acting.organisation.pk)
-        assignees = User.objects.filter(
-            memberships__organisation=acting.organisation, memberships__is_active=True
-        ).distinct()
-    return QueueFilterForm(
-        request.GET or None,
-        wards=Area.objects.filter(level=Area.Level.WARD).order_by("name").values_list("pk", "name"),
-        organisations=organisations.order_by("name").values_list("pk", "name"),
-        assignees=assignees.order_by("full_name").values_list("pk", "full_name"),
-    )
+    return QueueFilterForm(request.GET or None, **selectors.queue_filter_choices(request.user))
 
 
 class _CountedPaginator(Paginator):
@@ -162,6 +141,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "can_triage": can_triage,
             "assign_form": _assign_form(form) if can_triage else None,
             "detail_base": detail_base,
+            "open_statuses": SupportRequest.OPEN_STATUSES,
         },
     )
 
