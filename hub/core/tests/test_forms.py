@@ -48,3 +48,39 @@ def test_an_unbound_form_selects_the_initial_value():
     form = Choosing(initial={"colour": "red"})
     assert parse_html(str(form["colour"])) == parse_html(_django_markup(form["colour"]))
     assert 'value="red" selected' in str(form["colour"])
+
+
+class Filtering(HubForm):
+    where = forms.ChoiceField(
+        choices=[("", "Anywhere"), ("n", "North <ward>")],
+        required=False,
+        help_text="Pick a ward & more",
+    )
+    who = forms.ChoiceField(choices=[("a", "Ann"), ("b", "Bob")], label="Assigned to")
+    many = forms.MultipleChoiceField(choices=[(1, "One"), (2, "Two")], required=False)
+    note = forms.CharField(required=False)
+
+
+def _template_group(field: forms.BoundField) -> str:
+    return forms.BoundField.as_field_group(field)
+
+
+def test_a_select_group_written_in_python_matches_the_template_in_every_state():
+    for form in (
+        Filtering(),
+        Filtering({"where": "n", "who": "a", "many": ["2"]}),
+        Filtering({"where": "nowhere", "many": ["9"]}),  # errors on every select
+    ):
+        form.is_bound and form.is_valid()
+        for name in ("where", "who", "many"):
+            ours = form[name].as_field_group()
+            assert parse_html(ours) == parse_html(_template_group(form[name])), (name, ours)
+    invalid = Filtering({"where": "nowhere"})
+    assert not invalid.is_valid()
+    assert "govuk-form-group--error" in invalid["who"].as_field_group()
+    assert "North &lt;ward&gt;" in Filtering()["where"].as_field_group()
+
+
+def test_other_fields_still_use_the_template():
+    form = Filtering()
+    assert form["note"].as_field_group() == _template_group(form["note"])
