@@ -133,6 +133,11 @@ def referral_counts(user) -> dict[str, int]:
 FILTER_CHOICES_SECONDS = 60
 
 
+def queue_filter_scope(user) -> str:
+    """Whose lists the queue's filters offer: every organisation's, or one's own."""
+    return "all" if sees_everything(user) else str(user.acting.organisation.pk)
+
+
 def queue_filter_choices(user) -> dict[str, list[tuple[int, str]]]:
     """The triage queue's lists of wards, organisations and people, as (id, name) pairs.
 
@@ -145,7 +150,7 @@ def queue_filter_choices(user) -> dict[str, list[tuple[int, str]]]:
 
     acting = user.acting
     everything = sees_everything(user)
-    key = "support:queue-filters:" + ("all" if everything else str(acting.organisation.pk))
+    key = "support:queue-filters:" + queue_filter_scope(user)
 
     def read() -> dict[str, list[tuple[int, str]]]:
         if everything:

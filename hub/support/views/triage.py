@@ -142,6 +142,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "assign_form": _assign_form(form) if can_triage else None,
             "detail_base": detail_base,
             "open_statuses": SupportRequest.OPEN_STATUSES,
+            "filter_scope": selectors.queue_filter_scope(request.user),
         },
     )
 

@@ -270,3 +270,17 @@ def test_open_requests_show_needs_to_meet_and_closed_ones_all_they_had(
     response = alice_client.get(reverse(QUEUE), {"status": "closed"})
     assert [r["needs"] for r in response.context["rows"]] == ["Housing, Benefits"]
     assert b">Needs</th>" in response.content
+
+
+def test_each_set_of_filters_shows_its_own_choices_although_the_form_is_kept(
+    alice_client, many_requests
+):
+    """The filter form's markup is cached per set of filters: a second set is not shown the
+    first one's choices."""
+    first = alice_client.get(reverse(QUEUE), {"urgency": "same_day"}).content.decode()
+    second = alice_client.get(reverse(QUEUE), {"urgency": "routine"}).content.decode()
+    again = alice_client.get(reverse(QUEUE), {"urgency": "same_day"}).content.decode()
+    assert '<option value="same_day" selected>' in first
+    assert '<option value="routine" selected>' in second
+    assert '<option value="same_day" selected>' not in second
+    assert '<option value="same_day" selected>' in again
