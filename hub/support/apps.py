@@ -8,11 +8,12 @@ def _install_queue_tally(sender, using, **kwargs):
     from django.db import connections
 
     from hub.support import tally
-    from hub.support.models import QueueTally
+    from hub.support.models import QueueNeedTally, QueueTally
 
     connection = connections[using]
-    if QueueTally._meta.db_table in connection.introspection.table_names():
-        tally.install(connection)
+    tables = connection.introspection.table_names()
+    if QueueTally._meta.db_table in tables:
+        tally.install(connection, needs=QueueNeedTally._meta.db_table in tables)
 
 
 class SupportConfig(AppConfig):

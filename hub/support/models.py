@@ -582,3 +582,25 @@ class QueueTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.n} {self.status} {self.urgency}"
+
+
+class QueueNeedTally(models.Model):
+    """How many open requests there are for each status and urgency that still have a need
+    to meet (``need_bit``, the need's bit in ``SupportRequest.open_need_bits``): the queue's
+    counts when a need is chosen. A request with three needs is counted under each. Kept by
+    the same triggers as ``QueueTally`` (``hub.support.tally``)."""
+
+    status = models.CharField(max_length=12)
+    urgency = models.CharField(max_length=10)
+    need_bit = models.BigIntegerField()
+    n = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status", "urgency", "need_bit"], name="one_tally_per_queue_need"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.n} {self.status} {self.urgency} need {self.need_bit}"

@@ -12,7 +12,14 @@ from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.http import Http404
 
 from hub.organisations.models import Role
-from hub.support.models import Need, QueueTally, Referral, Resident, SupportRequest
+from hub.support.models import (
+    Need,
+    QueueNeedTally,
+    QueueTally,
+    Referral,
+    Resident,
+    SupportRequest,
+)
 from hub.support.needs import NEED_BITS, NeedCategory
 
 _CASE_ROLES = (Role.COORDINATOR, Role.CASEWORKER)
@@ -177,9 +184,11 @@ def queue_filter_choices(user) -> dict[str, list[tuple[int, str]]]:
     return cache.get_or_set(key, read, FILTER_CHOICES_SECONDS)
 
 
-def queue_requests(user, *, filters: dict) -> QuerySet[SupportRequest]:
-    """The triage queue: visible requests matching ``filters``, soonest due first."""
-    requests = requests_visible_to(user)
+def queue_requests(user, *, filters: dict, visible=None) -> QuerySet[SupportRequest]:
+    """The triage queue: visible requests matching ``filters``, soonest due first.
+    ``visible`` is ``requests_visible_to(user)`` when the caller has it already (for a
+    partner it reads the ids referred to them, one query each time it is built)."""
+    requests = requests_visible_to(user) if visible is None else visible
     status = filters.get("status") or "open"
     requests = requests.filter(IN_QUEUE if status == "open" else Q(status=status))
     if filters.get("urgency"):
@@ -313,22 +322,30 @@ class QueueListing:
     list holds, and any page of it.
 
     For those who see every request, the counts come from ``QueueTally`` (kept by the
-    database; a few hundred rows whatever the number of requests); otherwise, and when a
-    person or a need is chosen, from an index of open requests in (status, urgency) order
-    (a partner's or a person's requests are few; a need is tested on the bits each index
-    entry holds). The list's total is added up from the counts rather than counted again.
+    database; a few hundred rows whatever the number of requests), or ``QueueNeedTally``
+    when a need is the only thing chosen besides status and urgency; otherwise, and when a
+    person is chosen, from an index of open requests in (status, urgency) order (a
+    partner's, a ward's or a person's requests are few; a need is tested on the bits each
+    index entry holds). The list's total is added up from the counts rather than counted again.
     Overdue requests are counted up to ``OVERDUE_COUNTED``; beyond that the page says
     "more than".
     """
 
-    def __init__(self, user, *, filters: dict, now):
+    def __init__(self, user, *, filters: dict, now, visible=None):
         self.filters = filters
-        self.requests = queue_requests(user, filters=filters)
-        open_ones = queue_requests(user, filters={**filters, "status": "open", "urgency": ""})
+        visible = requests_visible_to(user) if visible is None else visible
+        self.requests = queue_requests(user, filters=filters, visible=visible)
+        open_ones = queue_requests(
+            user, filters={**filters, "status": "open", "urgency": ""}, visible=visible
+        )
         self.status = filters.get("status") or "open"
         self.urgency = filters.get("urgency") or ""
-        if sees_everything(user) and not (filters.get("assignee") or filters.get("need")):
+        tallied = sees_everything(user) and not filters.get("assignee")
+        narrowed = any(filters.get(name) for name in ("ward", "organisation", "unassigned"))
+        if tallied and not filters.get("need"):
             pairs = self._tallied(filters)
+        elif tallied and not narrowed:
+            pairs = self._tallied_need(filters["need"])
         else:
             pairs = self._pairs(open_ones.order_by())
         late = open_ones.order_by().filter(due_at__lt=now).values("pk")
@@ -365,6 +382,13 @@ class QueueListing:
         elif filters.get("organisation"):
             cells = cells.filter(organisation_id=filters["organisation"])
         rows = cells.values_list("status", "urgency").annotate(n=Sum("n")).order_by()
+        return {(status, urgency): n for status, urgency, n in rows if n}
+
+    @staticmethod
+    def _tallied_need(need: str) -> dict[tuple[str, str], int]:
+        rows = QueueNeedTally.objects.filter(need_bit=NEED_BITS.get(need, 0)).values_list(
+            "status", "urgency", "n"
+        )
         return {(status, urgency): n for status, urgency, n in rows if n}
 
     @staticmethod
@@ -420,13 +444,14 @@ def residents_search(user, query: str) -> QuerySet[Resident]:
 CALLBACKS_SHOWN = 10
 
 
-def callbacks_due(user, *, until, shown: int = CALLBACKS_SHOWN) -> dict:
+def callbacks_due(user, *, until, shown: int = CALLBACKS_SHOWN, visible=None) -> dict:
     """Call-backs promised by ``until`` that nobody has made yet: open requests whose latest
     contact asked for one (the request carries it; see ``services.contact_log``). The
     ``shown`` soonest, and how many there are in all: two queries, on an index of open
     requests in call-back order. (One query with the total as a window took longer: the
     database then joins every owed call-back's contact, not just the ten shown.)"""
-    owed = requests_visible_to(user).filter(IN_QUEUE, callback_due_at__lte=until)
+    visible = requests_visible_to(user) if visible is None else visible
+    owed = visible.filter(IN_QUEUE, callback_due_at__lte=until)
     soonest = owed.order_by("callback_due_at", "id").values_list(
         "pk", "reference", "callback_due_at", "callback_contact__by__full_name"
     )[:shown]

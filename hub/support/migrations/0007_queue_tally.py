@@ -8,7 +8,8 @@ from django.db import migrations, models
 def create_triggers(apps, schema_editor):
     from hub.support import tally
 
-    tally.install(schema_editor.connection)
+    # Only this tally: the need tally's table comes in migration 0009.
+    tally.install(schema_editor.connection, needs=False)
 
 
 def drop_triggers(apps, schema_editor):

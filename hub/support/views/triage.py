@@ -113,7 +113,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
     filters = form.cleaned_data if form.is_valid() else {}
     now = timezone.now()
-    listing = selectors.QueueListing(request.user, filters=filters, now=now)
+    # Read once for the page: for a partner it is a query for the requests referred to them.
+    visible = selectors.requests_visible_to(request.user)
+    listing = selectors.QueueListing(request.user, filters=filters, now=now, visible=visible)
     page = _CountedPaginator(listing.requests, PAGE_SIZE, count=listing.total).get_page(
         request.GET.get("page")
     )
@@ -135,7 +137,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             "table_rows": _table_rows(rows, can_triage=can_triage, detail_base=detail_base),
             "counts": listing.counts,
             "callbacks": selectors.callbacks_due(
-                request.user, until=timezone.localtime(now).replace(hour=23, minute=59)
+                request.user,
+                until=timezone.localtime(now).replace(hour=23, minute=59),
+                visible=visible,
             ),
             "query": query.urlencode(),
             "can_triage": can_triage,
