@@ -8,9 +8,10 @@
 """
 
 from django.core.cache import cache
-from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.http import Http404
 
+from hub.core.expressions import CountOf
 from hub.organisations.models import Role
 from hub.support.models import (
     Need,
@@ -218,18 +219,26 @@ def queue_requests(user, *, filters: dict, visible=None) -> QuerySet[SupportRequ
     return requests.order_by("due_at", "id")
 
 
-def queue_rows(ids: list[int]) -> list[dict]:
-    """The queue rows with these ids, in this order, as plain values and no model
-    instances: one query for the rows with their ward, organisation, assignee and resident
-    names. An open request's needs still to meet come from its bits; a resolved or closed
-    one's needs are read (one more query) to show what it had. The ids come first, from an
-    index alone, so the joins touch only the rows shown whatever plan the database picks
-    for the filters."""
-    if not ids:
-        return []
+def _name_of(model, column: str, *, field: str = "name") -> Subquery:
+    return Subquery(model.objects.filter(pk=OuterRef(column)).values(field)[:1])
+
+
+def queue_rows(page: QuerySet) -> list[dict]:
+    """The queue rows whose ids ``page`` (a sliced queryset of ids, soonest due first)
+    selects, as plain values and no model instances: one query for the rows with their
+    ward, organisation, assignee and resident names. An open request's needs still to meet
+    come from its bits; a resolved or closed one's needs are read (one more query) to show
+    what it had. The page's ids are a subquery the database works out first, from an index
+    alone, so the joins touch only the rows shown whatever plan it picks for the filters."""
+    from hub.accounts.models import User
+    from hub.organisations.models import Organisation
+    from hub.places.models import Area
+
     rows = {
         row["pk"]: row
-        for row in SupportRequest.objects.filter(pk__in=ids).values(
+        for row in SupportRequest.objects.filter(pk__in=page)
+        .order_by("due_at", "id")
+        .values(
             "pk",
             "reference",
             "status",
@@ -240,9 +249,11 @@ def queue_rows(ids: list[int]) -> list[dict]:
             "assigned_organisation_id",
             "assigned_to_id",
             "open_need_bits",
-            ward_name=F("ward__name"),
-            organisation_name=F("assigned_organisation__name"),
-            assignee_name=F("assigned_to__full_name"),
+            # Looked up one by one rather than joined: planning three more joins took the
+            # database longer than the 150 lookups by primary key.
+            ward_name=_name_of(Area, "ward_id"),
+            organisation_name=_name_of(Organisation, "assigned_organisation_id"),
+            assignee_name=_name_of(User, "assigned_to_id", field="full_name"),
             first_name=F("resident__first_name"),
             last_name=F("resident__last_name"),
         )
@@ -262,7 +273,7 @@ def queue_rows(ids: list[int]) -> list[dict]:
             .values_list("request_id", "category")
         ):
             rows[request_id]["needs"].append(category)
-    return [rows[pk] for pk in ids if pk in rows]
+    return list(rows.values())
 
 
 STATUS_TAGS = {
@@ -342,14 +353,24 @@ class QueueListing:
         self.urgency = filters.get("urgency") or ""
         tallied = sees_everything(user) and not filters.get("assignee")
         narrowed = any(filters.get(name) for name in ("ward", "organisation", "unassigned"))
+        # Overdue comes back with the counts, in the same statement.
+        late = CountOf(
+            open_ones.order_by().filter(due_at__lt=now).values("pk")[: OVERDUE_COUNTED + 1]
+        )
         if tallied and not filters.get("need"):
-            pairs = self._tallied(filters)
+            cells = self._tallied(filters)
         elif tallied and not narrowed:
-            pairs = self._tallied_need(filters["need"])
+            cells = QueueNeedTally.objects.filter(need_bit=NEED_BITS.get(filters["need"], 0))
+            cells = cells.values_list("status", "urgency", "n")
         else:
-            pairs = self._pairs(open_ones.order_by())
-        late = open_ones.order_by().filter(due_at__lt=now).values("pk")
-        overdue = late[: OVERDUE_COUNTED + 1].count()
+            # Count a column the index holds (not the id), so this reads the index only.
+            cells = (
+                open_ones.order_by().values_list("status", "urgency").annotate(n=Count("status"))
+            )
+        counted = list(cells.annotate(late=late))
+        # Every row carries the same overdue count; no rows means no open requests at all.
+        overdue = counted[0][3] if counted else 0
+        pairs = {(status, urgency): n for status, urgency, n, _ in counted if n}
         by_status: dict[str, int] = {}
         by_urgency: dict[str, int] = {}
         for (status, urgency), n in pairs.items():
@@ -373,7 +394,7 @@ class QueueListing:
         return (self.status in ("open", status)) and self.urgency in ("", urgency)
 
     @staticmethod
-    def _tallied(filters: dict) -> dict[tuple[str, str], int]:
+    def _tallied(filters: dict):
         cells = QueueTally.objects.all()
         if filters.get("ward"):
             cells = cells.filter(ward_id=filters["ward"])
@@ -381,24 +402,10 @@ class QueueListing:
             cells = cells.filter(organisation_id=0)
         elif filters.get("organisation"):
             cells = cells.filter(organisation_id=filters["organisation"])
-        rows = cells.values_list("status", "urgency").annotate(n=Sum("n")).order_by()
-        return {(status, urgency): n for status, urgency, n in rows if n}
-
-    @staticmethod
-    def _tallied_need(need: str) -> dict[tuple[str, str], int]:
-        rows = QueueNeedTally.objects.filter(need_bit=NEED_BITS.get(need, 0)).values_list(
-            "status", "urgency", "n"
-        )
-        return {(status, urgency): n for status, urgency, n in rows if n}
-
-    @staticmethod
-    def _pairs(open_ones) -> dict[tuple[str, str], int]:
-        # Count a column the index holds (not the id), so this reads the index only.
-        rows = open_ones.values("status", "urgency").annotate(n=Count("status"))
-        return {(row["status"], row["urgency"]): row["n"] for row in rows}
+        return cells.values_list("status", "urgency").annotate(n=Sum("n")).order_by()
 
     def rows(self, *, offset: int, limit: int) -> list[dict]:
-        return queue_rows(list(self.requests.values_list("pk", flat=True)[offset : offset + limit]))
+        return queue_rows(self.requests.values("pk")[offset : offset + limit])
 
 
 def journey_for(resident: Resident) -> list:
@@ -447,18 +454,25 @@ CALLBACKS_SHOWN = 10
 def callbacks_due(user, *, until, shown: int = CALLBACKS_SHOWN, visible=None) -> dict:
     """Call-backs promised by ``until`` that nobody has made yet: open requests whose latest
     contact asked for one (the request carries it; see ``services.contact_log``). The
-    ``shown`` soonest, and how many there are in all: two queries, on an index of open
-    requests in call-back order. (One query with the total as a window took longer: the
-    database then joins every owed call-back's contact, not just the ten shown.)"""
+    ``shown`` soonest, and how many there are in all: one query, on an index of open
+    requests in call-back order, with the total as a subquery worked out once. (The total
+    as a window took longer: the database then joins every owed call-back's contact, not
+    just the ten shown.)"""
     visible = requests_visible_to(user) if visible is None else visible
     owed = visible.filter(IN_QUEUE, callback_due_at__lte=until)
-    soonest = owed.order_by("callback_due_at", "id").values_list(
-        "pk", "reference", "callback_due_at", "callback_contact__by__full_name"
-    )[:shown]
+    soonest = (
+        owed.order_by("callback_due_at", "id")
+        .annotate(total=CountOf(owed.order_by().values("pk")))
+        .values_list(
+            "pk", "reference", "callback_due_at", "callback_contact__by__full_name", "total"
+        )[:shown]
+    )
+    rows = list(soonest)
     return {
-        "total": owed.count(),
+        # Every row carries the total; none shown means none owed.
+        "total": rows[0][4] if rows else 0,
         "soonest": [
             {"pk": pk, "reference": reference, "due": due, "by": by or ""}
-            for pk, reference, due, by in soonest
+            for pk, reference, due, by, _ in rows
         ],
     }
