@@ -8,15 +8,13 @@
 """
 
 from django.core.cache import cache
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Q, QuerySet, Value
 from django.http import Http404
 
-from hub.core.expressions import CountOf
 from hub.organisations.models import Role
+from hub.support import queue_sql
 from hub.support.models import (
     Need,
-    QueueNeedTally,
-    QueueTally,
     Referral,
     Resident,
     SupportRequest,
@@ -46,15 +44,35 @@ def requests_visible_to(user) -> QuerySet[SupportRequest]:
     if sees_everything(user):
         return SupportRequest.objects.all()
     organisation = acting.organisation
-    # The ids of requests referred to this organisation, read first: "assigned here OR in this
-    # short list" lets the database use an index for each side, where "OR EXISTS (…)" would
-    # make it read every request.
-    referred = list(
+    referred = _referred_request_ids(organisation)
+    return SupportRequest.objects.filter(Q(assigned_organisation=organisation) | Q(pk__in=referred))
+
+
+def _referred_request_ids(organisation) -> list[int]:
+    """The ids of requests with a live or completed referral to ``organisation``, read first:
+    "assigned here OR in this short list" lets the database use an index for each side,
+    where "OR EXISTS (…)" would make it read every request."""
+    return list(
         Referral.objects.filter(to_organisation=organisation, status__in=VISIBLE_REFERRAL_STATUSES)
         .values_list("need__request_id", flat=True)
         .distinct()
     )
-    return SupportRequest.objects.filter(Q(assigned_organisation=organisation) | Q(pk__in=referred))
+
+
+def queue_scope(user) -> queue_sql.Scope:
+    """``requests_visible_to`` as the triage queue's SQL takes it (one query for a partner,
+    none for the host's coordinators)."""
+    acting = getattr(user, "acting", None)
+    if acting is None or not acting.has(*_CASE_ROLES):
+        return queue_sql.Scope(everything=False, organisation=None, referred=[])
+    if sees_everything(user):
+        return queue_sql.Scope(everything=True, organisation=None, referred=[])
+    organisation = acting.organisation
+    return queue_sql.Scope(
+        everything=False,
+        organisation=organisation.pk,
+        referred=_referred_request_ids(organisation),
+    )
 
 
 def get_request_for_user(user, pk: int) -> SupportRequest:
@@ -185,95 +203,26 @@ def queue_filter_choices(user) -> dict[str, list[tuple[int, str]]]:
     return cache.get_or_set(key, read, FILTER_CHOICES_SECONDS)
 
 
-def queue_requests(user, *, filters: dict, visible=None) -> QuerySet[SupportRequest]:
-    """The triage queue: visible requests matching ``filters``, soonest due first.
-    ``visible`` is ``requests_visible_to(user)`` when the caller has it already (for a
-    partner it reads the ids referred to them, one query each time it is built)."""
-    requests = requests_visible_to(user) if visible is None else visible
-    status = filters.get("status") or "open"
-    requests = requests.filter(IN_QUEUE if status == "open" else Q(status=status))
-    if filters.get("urgency"):
-        requests = requests.filter(urgency=filters["urgency"])
-    if filters.get("need"):
-        if status == "open" or status in SupportRequest.OPEN_STATUSES:
-            # Tested on the request's own bits, which every queue index holds, so the
-            # filter costs no join (``services.need_bits_refresh`` keeps them).
-            bit = NEED_BITS.get(filters["need"], 0)
-            requests = requests.alias(need_bit=F("open_need_bits").bitand(bit)).filter(
-                need_bit__gt=0
-            )
-        else:
-            requests = requests.filter(
-                pk__in=Need.objects.filter(
-                    category=filters["need"], status__in=[Need.Status.OPEN, Need.Status.REFERRED]
-                ).values("request_id")
-            )
-    if filters.get("ward"):
-        requests = requests.filter(ward=filters["ward"])
-    if filters.get("unassigned"):
-        requests = requests.filter(assigned_organisation__isnull=True)
-    elif filters.get("organisation"):
-        requests = requests.filter(assigned_organisation=filters["organisation"])
-    if filters.get("assignee"):
-        requests = requests.filter(assigned_to=filters["assignee"])
-    return requests.order_by("due_at", "id")
-
-
-def _name_of(model, column: str, *, field: str = "name") -> Subquery:
-    return Subquery(model.objects.filter(pk=OuterRef(column)).values(field)[:1])
-
-
-def queue_rows(page: QuerySet) -> list[dict]:
-    """The queue rows whose ids ``page`` (a sliced queryset of ids, soonest due first)
-    selects, as plain values and no model instances: one query for the rows with their
-    ward, organisation, assignee and resident names. An open request's needs still to meet
-    come from its bits; a resolved or closed one's needs are read (one more query) to show
-    what it had. The page's ids are a subquery the database works out first, from an index
-    alone, so the joins touch only the rows shown whatever plan it picks for the filters."""
-    from hub.accounts.models import User
-    from hub.organisations.models import Organisation
-    from hub.places.models import Area
-
-    rows = {
-        row["pk"]: row
-        for row in SupportRequest.objects.filter(pk__in=page)
-        .order_by("due_at", "id")
-        .values(
-            "pk",
-            "reference",
-            "status",
-            "urgency",
-            "due_at",
-            "safeguarding",
-            "ward_id",
-            "assigned_organisation_id",
-            "assigned_to_id",
-            "open_need_bits",
-            # Looked up one by one rather than joined: planning three more joins took the
-            # database longer than the 150 lookups by primary key.
-            ward_name=_name_of(Area, "ward_id"),
-            organisation_name=_name_of(Organisation, "assigned_organisation_id"),
-            assignee_name=_name_of(User, "assigned_to_id", field="full_name"),
-            first_name=F("resident__first_name"),
-            last_name=F("resident__last_name"),
-        )
-    }
-    closed = []
-    for pk, row in rows.items():
+def queue_rows(rows: list[dict]) -> list[dict]:
+    """The needs each queue row shows: an open request's still to meet, from its bits; a
+    resolved or closed one's every need, read in one more query (only when there are
+    such rows)."""
+    closed = {}
+    for row in rows:
         if row["status"] in SupportRequest.OPEN_STATUSES:
             bits = row["open_need_bits"]
             row["needs"] = [category for category, bit in NEED_BITS.items() if bits & bit]
         else:
             row["needs"] = []
-            closed.append(pk)
+            closed[row["pk"]] = row
     if closed:
         for request_id, category in (
-            Need.objects.filter(request_id__in=closed)
+            Need.objects.filter(request_id__in=list(closed))
             .order_by("pk")
             .values_list("request_id", "category")
         ):
-            rows[request_id]["needs"].append(category)
-    return list(rows.values())
+            closed[request_id]["needs"].append(category)
+    return rows
 
 
 STATUS_TAGS = {
@@ -342,35 +291,22 @@ class QueueListing:
     "more than".
     """
 
-    def __init__(self, user, *, filters: dict, now, visible=None):
+    def __init__(self, user, *, filters: dict, now, scope: queue_sql.Scope | None = None):
         self.filters = filters
-        visible = requests_visible_to(user) if visible is None else visible
-        self.requests = queue_requests(user, filters=filters, visible=visible)
-        open_ones = queue_requests(
-            user, filters={**filters, "status": "open", "urgency": ""}, visible=visible
-        )
+        self.scope = queue_scope(user) if scope is None else scope
         self.status = filters.get("status") or "open"
         self.urgency = filters.get("urgency") or ""
-        tallied = sees_everything(user) and not filters.get("assignee")
+        tallied = self.scope.everything and not filters.get("assignee")
         narrowed = any(filters.get(name) for name in ("ward", "organisation", "unassigned"))
-        # Overdue comes back with the counts, in the same statement.
-        late = CountOf(
-            open_ones.order_by().filter(due_at__lt=now).values("pk")[: OVERDUE_COUNTED + 1]
-        )
         if tallied and not filters.get("need"):
-            cells = self._tallied(filters)
+            tally = "cells"
         elif tallied and not narrowed:
-            cells = QueueNeedTally.objects.filter(need_bit=NEED_BITS.get(filters["need"], 0))
-            cells = cells.values_list("status", "urgency", "n")
+            tally = "need"
         else:
-            # Count a column the index holds (not the id), so this reads the index only.
-            cells = (
-                open_ones.order_by().values_list("status", "urgency").annotate(n=Count("status"))
-            )
-        counted = list(cells.annotate(late=late))
-        # Every row carries the same overdue count; no rows means no open requests at all.
-        overdue = counted[0][3] if counted else 0
-        pairs = {(status, urgency): n for status, urgency, n, _ in counted if n}
+            tally = None
+        pairs, overdue = queue_sql.counts(
+            self.scope, filters, now=now, tally=tally, cap=OVERDUE_COUNTED
+        )
         by_status: dict[str, int] = {}
         by_urgency: dict[str, int] = {}
         for (status, urgency), n in pairs.items():
@@ -385,7 +321,7 @@ class QueueListing:
         if self._lists_open():
             self.total = sum(n for pair, n in pairs.items() if self._listed(*pair))
         else:
-            self.total = self.requests.count()
+            self.total = queue_sql.total(self.scope, filters)
 
     def _lists_open(self) -> bool:
         return self.status == "open" or self.status in SupportRequest.OPEN_STATUSES
@@ -393,19 +329,8 @@ class QueueListing:
     def _listed(self, status: str, urgency: str) -> bool:
         return (self.status in ("open", status)) and self.urgency in ("", urgency)
 
-    @staticmethod
-    def _tallied(filters: dict):
-        cells = QueueTally.objects.all()
-        if filters.get("ward"):
-            cells = cells.filter(ward_id=filters["ward"])
-        if filters.get("unassigned"):
-            cells = cells.filter(organisation_id=0)
-        elif filters.get("organisation"):
-            cells = cells.filter(organisation_id=filters["organisation"])
-        return cells.values_list("status", "urgency").annotate(n=Sum("n")).order_by()
-
     def rows(self, *, offset: int, limit: int) -> list[dict]:
-        return queue_rows(self.requests.values("pk")[offset : offset + limit])
+        return queue_rows(queue_sql.page(self.scope, self.filters, offset=offset, limit=limit))
 
 
 def journey_for(resident: Resident) -> list:
@@ -451,28 +376,22 @@ def residents_search(user, query: str) -> QuerySet[Resident]:
 CALLBACKS_SHOWN = 10
 
 
-def callbacks_due(user, *, until, shown: int = CALLBACKS_SHOWN, visible=None) -> dict:
+def callbacks_due(
+    user, *, until, shown: int = CALLBACKS_SHOWN, scope: queue_sql.Scope | None = None
+) -> dict:
     """Call-backs promised by ``until`` that nobody has made yet: open requests whose latest
     contact asked for one (the request carries it; see ``services.contact_log``). The
     ``shown`` soonest, and how many there are in all: one query, on an index of open
     requests in call-back order, with the total as a subquery worked out once. (The total
     as a window took longer: the database then joins every owed call-back's contact, not
     just the ten shown.)"""
-    visible = requests_visible_to(user) if visible is None else visible
-    owed = visible.filter(IN_QUEUE, callback_due_at__lte=until)
-    soonest = (
-        owed.order_by("callback_due_at", "id")
-        .annotate(total=CountOf(owed.order_by().values("pk")))
-        .values_list(
-            "pk", "reference", "callback_due_at", "callback_contact__by__full_name", "total"
-        )[:shown]
+    soonest, total = queue_sql.callbacks(
+        queue_scope(user) if scope is None else scope, until=until, shown=shown
     )
-    rows = list(soonest)
     return {
-        # Every row carries the total; none shown means none owed.
-        "total": rows[0][4] if rows else 0,
+        "total": total,
         "soonest": [
             {"pk": pk, "reference": reference, "due": due, "by": by or ""}
-            for pk, reference, due, by, _ in rows
+            for pk, reference, due, by in soonest
         ],
     }

@@ -114,9 +114,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     now = timezone.now()
     # Read once for the page: for a partner it is a query for the requests referred to them.
-    visible = selectors.requests_visible_to(request.user)
-    listing = selectors.QueueListing(request.user, filters=filters, now=now, visible=visible)
-    page = _CountedPaginator(listing.requests, PAGE_SIZE, count=listing.total).get_page(
+    scope = selectors.queue_scope(request.user)
+    listing = selectors.QueueListing(request.user, filters=filters, now=now, scope=scope)
+    page = _CountedPaginator(range(listing.total), PAGE_SIZE, count=listing.total).get_page(
         request.GET.get("page")
     )
     rows = selectors.queue_table(
@@ -139,7 +139,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "callbacks": selectors.callbacks_due(
                 request.user,
                 until=timezone.localtime(now).replace(hour=23, minute=59),
-                visible=visible,
+                scope=scope,
             ),
             "query": query.urlencode(),
             "can_triage": can_triage,
