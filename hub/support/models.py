@@ -27,7 +27,7 @@ class Resident(TimeStampedModel):
     address_line_1 = models.CharField(max_length=200, blank=True)
     address_line_2 = models.CharField(max_length=200, blank=True)
     town = models.CharField(max_length=100, blank=True)
-    postcode = models.CharField(max_length=8, blank=True, db_index=True)
+    postcode = models.CharField(max_length=8, blank=True)
     ward = models.ForeignKey(
         "places.Area", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -54,7 +54,12 @@ class Resident(TimeStampedModel):
     )
     gp_practice_code = models.CharField("GP practice code", max_length=10, blank=True)
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        db_index=False,  # see Meta: only the few merged residents are indexed
     )
     source_import = models.ForeignKey(
         "support.ShieldingImport",
@@ -75,8 +80,17 @@ class Resident(TimeStampedModel):
                 name="resident_nhs_number_unique",
             )
         ]
+        # Each index is written for every resident a shielding-list import adds: only what
+        # reads use. Postcodes are looked up whole (no LIKE, so no pattern index), and the
+        # merged residents are few.
         indexes = [
             models.Index(fields=["last_name", "date_of_birth"], name="resident_name_dob_idx"),
+            models.Index(fields=["postcode"], name="resident_postcode_idx"),
+            models.Index(
+                fields=["merged_into"],
+                condition=Q(merged_into__isnull=False),
+                name="resident_merged_into_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -139,16 +153,18 @@ def _queue_indexes() -> list[models.Index]:
     open_only = Q(queue_open=Value(True))
     covered = ["status", "urgency", "open_need_bits", "queue_open"]
     indexes = [
-        models.Index(fields=covered, condition=open_only, name="request_open_counts_idx"),
         models.Index(
             fields=["due_at", "id", "assigned_organisation", *covered],
             condition=open_only,
             name="request_open_due_idx",
         ),
+        # Only requests owing a call-back: "callback_due_at <= …" implies it on both
+        # databases, and the many requests that owe none (a whole shielding list) are not
+        # written to it.
         models.Index(
             fields=["callback_due_at", "id", *covered],
-            condition=open_only,
-            name="request_open_callback_idx",
+            condition=open_only & Q(callback_due_at__isnull=False),
+            name="request_callback_due_idx",
         ),
     ]
     for key, lead in (
@@ -208,12 +224,15 @@ class SupportRequest(TimeStampedModel):
     ward = models.ForeignKey(
         "places.Area", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # These three are indexed only where set (see Meta): most requests, and every one a
+    # shielding-list import opens, start with none.
     assigned_organisation = models.ForeignKey(
         "organisations.Organisation",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="assigned_requests",
+        db_index=False,
     )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -221,6 +240,7 @@ class SupportRequest(TimeStampedModel):
         null=True,
         blank=True,
         related_name="assigned_requests",
+        db_index=False,
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -251,7 +271,12 @@ class SupportRequest(TimeStampedModel):
     # ``services.contact_log``): the queue lists these without reading every contact.
     callback_due_at = models.DateTimeField(null=True, blank=True)
     callback_contact = models.ForeignKey(
-        "support.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "support.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -273,6 +298,14 @@ class SupportRequest(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "due_at", "id"], name="request_queue_idx"),
             *_queue_indexes(),
+            *(
+                models.Index(fields=[name], condition=Q(**{f"{name}__isnull": False}), name=index)
+                for name, index in (
+                    ("assigned_organisation", "request_assigned_org_idx"),
+                    ("assigned_to", "request_assigned_to_idx"),
+                    ("callback_contact", "request_callback_contact_idx"),
+                )
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -304,7 +337,10 @@ class Need(TimeStampedModel):
 
     CLOSED_STATUSES = (Status.MET, Status.UNMET, Status.WITHDRAWN)
 
-    request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="needs")
+    # Indexed by need_request_category_idx, which leads with it.
+    request = models.ForeignKey(
+        SupportRequest, on_delete=models.CASCADE, related_name="needs", db_index=False
+    )
     category = models.CharField(max_length=30, choices=NeedCategory.choices)
     detail = models.CharField(max_length=500, blank=True)
     impact_area = models.ForeignKey(
@@ -461,12 +497,15 @@ class JourneyEvent(models.Model):
         VOLUNTEER_TASK = "volunteer_task", "Volunteer task"
         GRANT = "grant", "Grant"
 
-    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="journey")
+    # Indexed by journey_resident_idx, which leads with it; nothing reads events by time alone.
+    resident = models.ForeignKey(
+        Resident, on_delete=models.CASCADE, related_name="journey", db_index=False
+    )
     request = models.ForeignKey(
         SupportRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
     )
     kind = models.CharField(max_length=30, choices=Kind.choices)
-    at = models.DateTimeField(db_index=True)
+    at = models.DateTimeField()
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
