@@ -537,7 +537,9 @@ def test_it_writes_in_a_fixed_number_of_queries_however_many_rows(
     created = upload(coordinator, data)
     shielding_import_confirm(actor=coordinator, shielding_import=created, enqueue=False)
 
-    with django_assert_max_num_queries(25):
+    # On SQLite each of the four tables is written through a temporary table: three
+    # statements more a table (fill it, copy it in, empty it).
+    with django_assert_max_num_queries(20 if connection.vendor == "postgresql" else 34):
         done = shielding_import_run(shielding_import=created)
 
     assert done.created_count == 60
