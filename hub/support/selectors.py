@@ -8,7 +8,7 @@
 """
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet, Value
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from hub.organisations.models import Role
@@ -22,9 +22,6 @@ from hub.support.models import (
 from hub.support.needs import NEED_BITS, NeedCategory
 
 _CASE_ROLES = (Role.COORDINATOR, Role.CASEWORKER)
-# Requests still in the queue. Written "= true" on purpose: Django would write a bare
-# ``queue_open=True`` as "WHERE queue_open", which SQLite cannot look up in an index.
-IN_QUEUE = Q(queue_open=Value(True))
 VISIBLE_REFERRAL_STATUSES = (
     Referral.Status.SENT,
     Referral.Status.ACCEPTED,
