@@ -36,6 +36,7 @@ from typing import NamedTuple
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from hub.places.postcodes import normalise_postcode
 from hub.support.validation import normalise_nhs_number, normalise_phone, validate_date_of_birth
@@ -524,7 +525,7 @@ class RowChecker:
         self.index = {
             name: position[mapping[name]] for name, _, _ in FIELDS if mapping.get(name) in position
         }
-        self.today = today or date.today()
+        self.today = today or timezone.localdate()
         self.width = len(labels)
         # The fast path: every field's cell in one call, -1 (an appended blank) when unmapped.
         self._cells = itemgetter(*(self.index.get(name, -1) for name in _NAMES))

@@ -6,6 +6,7 @@ from datetime import date
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from nhs_number import is_valid as _nhs_checksum_ok
 from nhs_number.constants import REGION_ENGLAND_WALES_IOM, REGION_SYNTHETIC
 
@@ -54,7 +55,7 @@ def format_phone(value: str) -> str:
 def validate_date_of_birth(value: date | None, *, today: date | None = None) -> None:
     if value is None:
         return
-    today = today or date.today()
+    today = today or timezone.localdate()
     if value > today:
         raise ValidationError("Date of birth must be in the past")
     if value.year < today.year - 120:

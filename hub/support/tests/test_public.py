@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from hub.places.models import Area, Postcode
 from hub.support.models import Consent, Need, Resident, SupportRequest
@@ -298,7 +299,7 @@ BAD_INPUT = [
     ),
     (
         "date-of-birth",
-        {"dob_day": "1", "dob_month": "1", "dob_year": str(date.today().year + 1)},
+        {"dob_day": "1", "dob_month": "1", "dob_year": str(timezone.localdate().year + 1)},
         "id_dob_day",
         "Date of birth must be in the past",
     ),
@@ -510,7 +511,7 @@ def test_dates_of_birth_are_optional(ward):
 
 
 def test_a_date_of_birth_yesterday_is_accepted(ward):
-    yesterday = date.today() - timedelta(days=1)
+    yesterday = timezone.localdate() - timedelta(days=1)
     client = Client()
     answer_all(
         client,

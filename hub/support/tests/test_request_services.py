@@ -48,7 +48,7 @@ def test_it_names_every_bad_field_and_saves_nothing(alice):
             nhs_number="1234567890",
             phone="12",
             postcode="NOT A POSTCODE",
-            date_of_birth=date.today() + timedelta(days=1),
+            date_of_birth=timezone.localdate() + timedelta(days=1),
         )
     assert set(error.value.message_dict) == {"nhs_number", "phone", "postcode", "date_of_birth"}
     assert not Resident.objects.exists()

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from nhs_number.constants import REGION_ENGLAND_WALES_IOM
 
 from hub.organisations.models import Organisation
@@ -56,7 +57,7 @@ HEADER = [
     "Mobile",
     "GP Practice Code",
 ]
-TODAY = date.today()
+TODAY = timezone.localdate()
 
 
 def make_numbers(count: int, seed: int = 1234) -> list[str]:

@@ -75,6 +75,12 @@ def _table_rows(rows: list[dict], *, can_triage: bool, detail_base: str) -> str:
     return mark_safe("".join(html))  # every value above was escaped
 
 
+def end_of_day(now):
+    """The last instant of ``now``'s day in the borough's time zone: call-backs are listed
+    when due by then, however late in the day the queue is opened."""
+    return timezone.localtime(now).replace(hour=23, minute=59, second=59, microsecond=999999)
+
+
 def _filter_form(request: HttpRequest) -> QueueFilterForm:
     return QueueFilterForm(request.GET or None, **selectors.queue_filter_choices(request.user))
 
@@ -138,7 +144,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "counts": listing.counts,
             "callbacks": selectors.callbacks_due(
                 request.user,
-                until=timezone.localtime(now).replace(hour=23, minute=59),
+                until=end_of_day(now),
                 scope=scope,
             ),
             "query": query.urlencode(),

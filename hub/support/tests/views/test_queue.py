@@ -227,7 +227,8 @@ def test_a_contact_recorded_late_for_an_earlier_time_leaves_the_call_back_owed(
         direction="out",
         outcome="voicemail",
         at=now - timedelta(hours=1),
-        callback_due_at=now + timedelta(hours=2),
+        # Already owed, so the test holds at any hour (the list runs to the end of today).
+        callback_due_at=now - timedelta(minutes=30),
     )
     # Typed in now, but the call was made before the one that promised the call-back.
     services.contact_log(
@@ -249,9 +250,10 @@ def test_a_call_back_on_a_closed_request_is_no_longer_listed(alice_client, alice
         request=support_request,
         direction="out",
         outcome="no_answer",
-        callback_due_at=timezone.now() + timedelta(hours=1),
+        at=timezone.now() - timedelta(hours=1),
+        callback_due_at=timezone.now() - timedelta(minutes=5),
     )
-    assert alice_client.get(reverse(QUEUE)).context["callbacks"]
+    assert alice_client.get(reverse(QUEUE)).context["callbacks"]["total"] == 1
     SupportRequest.objects.filter(pk=support_request.pk).update(status=SupportRequest.Status.CLOSED)
     assert alice_client.get(reverse(QUEUE)).context["callbacks"]["total"] == 0
 
@@ -285,3 +287,32 @@ def test_each_set_of_filters_shows_its_own_choices_although_the_form_is_kept(
     assert '<option value="routine" selected>' in second
     assert '<option value="same_day" selected>' not in second
     assert '<option value="same_day" selected>' in again
+
+
+def test_call_backs_are_listed_to_the_end_of_the_day_in_london():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from hub.support.views.triage import end_of_day
+
+    london = ZoneInfo("Europe/London")
+    # 23:59:30 on a summer evening (22:59:30 UTC): the day still has half a minute to run.
+    late = datetime(2026, 6, 30, 22, 59, 30, tzinfo=ZoneInfo("UTC"))
+    end = end_of_day(late)
+    assert end > late
+    assert end.astimezone(london).date().isoformat() == "2026-06-30"
+    assert (end - late).total_seconds() < 30
+    # Just after midnight in London in winter (UTC and London agree): a whole day ahead.
+    early = datetime(2026, 12, 1, 0, 0, 1, tzinfo=ZoneInfo("UTC"))
+    assert end_of_day(early).astimezone(london).isoformat().startswith("2026-12-01T23:59:59")
+
+
+def test_a_call_back_promised_for_tomorrow_is_not_yet_listed(alice_client, alice, support_request):
+    services.contact_log(
+        actor=as_actor(alice),
+        request=support_request,
+        direction="out",
+        outcome="no_answer",
+        callback_due_at=timezone.now() + timedelta(days=2),
+    )
+    assert alice_client.get(reverse(QUEUE)).context["callbacks"]["total"] == 0
