@@ -298,7 +298,7 @@ def test_it_rejects_each_bad_row_with_its_row_number_and_no_personal_data(coordi
         person("12345"),  # 4
         person(n[2], **{"Date of Birth": "31/02/1950"}),  # 5
         person(n[3], **{"Date of Birth": "1950-13-01"}),  # 6
-        person(n[4], **{"Date of Birth": f"01/01/{TODAY.year + 1}"}),  # 7
+        person(n[4], **{"Date of Birth": f"01/01/{TODAY.year + 2}"}),  # 7: the future
         person(n[5], Postcode=""),  # 8
         person(n[6], Postcode="S40 1CX"),  # 9
         person(n[7], Surname=""),  # 10
