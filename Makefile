@@ -82,8 +82,12 @@ test-postgres: install-dev ## The same suite on PostgreSQL (DATABASE_URL, else a
 test-browser: install-dev ## Browser journeys in headless Chromium, with axe-core on every page
 	scripts/with-postgres.sh $(VENV)/bin/pytest --ds hub.settings.test -m browser -q -n auto
 
+.PHONY: test-clock
+test-clock: install-dev ## The SQLite suite again with the clock just before midnight (needs faketime)
+	scripts/near-midnight.sh $(VENV)/bin/pytest --ds hub.settings.test -m "not browser" -q -n auto -p no:cacheprovider
+
 .PHONY: test
-test: lint check test-sqlite test-postgres test-browser ## Everything CI runs
+test: lint check test-sqlite test-clock test-postgres test-browser ## Everything CI runs
 
 .PHONY: bench
 bench: install-dev ## Run the benchmarks in bench/ and print the results tables
