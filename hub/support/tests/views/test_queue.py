@@ -307,7 +307,9 @@ def test_call_backs_are_listed_to_the_end_of_the_day_in_london():
     assert end_of_day(early).astimezone(london).isoformat().startswith("2026-12-01T23:59:59")
 
 
-def test_a_call_back_promised_for_tomorrow_is_not_yet_listed(alice_client, alice, support_request):
+def test_a_call_back_promised_for_a_later_day_is_not_yet_listed(
+    alice_client, alice, support_request
+):
     services.contact_log(
         actor=as_actor(alice),
         request=support_request,
