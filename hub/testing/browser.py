@@ -42,8 +42,11 @@ def browser() -> Iterator:
     # Playwright's sync API runs an event loop in this thread; the ORM calls our tests make
     # between page actions are still synchronous, so Django's async guard is lifted here.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Assert with expect(locator), which waits for the page to catch up; a bare
+    # locator.is_visible() checks once and races a navigation that is still loading.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield chromium
@@ -86,6 +89,7 @@ def axe_violations(page) -> list[str]:
 
 
 def assert_accessible(page) -> None:
+    page.wait_for_load_state()  # after a click, check the page it led to, once it has loaded
     violations = axe_violations(page)
     assert not violations, f"axe-core on {page.url}:\n" + "\n".join(violations)
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from hub.accounts.models import User
 from hub.core.demo import load_demo
@@ -89,14 +90,16 @@ def _score(assessor, reference: str, scores: dict[str, tuple[int, str]]) -> None
         # clicks the label, and so do we.
         group = assessor.get_by_role("group", name=f"{criterion}: score")
         group.get_by_text(str(score), exact=True).click()
-        assert group.get_by_label(str(score), exact=True).is_checked()
+        expect(group.get_by_label(str(score), exact=True)).to_be_checked()
         assessor.get_by_label(f"{criterion}: comment").fill(comment)
     assessor.get_by_label("Overall comment").fill("A well-planned project from a steady group.")
     assessor.get_by_role("button", name="Submit assessment").click()
     _heading(assessor, "Assessment")
-    assert assessor.get_by_text(f"Your assessment of {reference} has been submitted").is_visible()
+    expect(
+        assessor.get_by_text(f"Your assessment of {reference} has been submitted")
+    ).to_be_visible()
     row = assessor.get_by_role("row").filter(has_text=reference)
-    assert row.get_by_text("Submitted", exact=True).is_visible()
+    expect(row.get_by_text("Submitted", exact=True)).to_be_visible()
 
 
 def test_a_fund_opens_and_an_award_is_made_paid_and_monitored(people, tmp_path):
@@ -136,34 +139,34 @@ def test_a_fund_opens_and_an_award_is_made_paid_and_monitored(people, tmp_path):
     ).check()
     gina.get_by_role("button", name="Save").click()
     _heading(gina, FUND)
-    assert gina.get_by_text(f"{FUND} has been added").is_visible()
-    assert gina.get_by_text("Fund: open for applications").is_visible()
+    expect(gina.get_by_text(f"{FUND} has been added")).to_be_visible()
+    expect(gina.get_by_text("Fund: open for applications")).to_be_visible()
     assert_accessible(gina)
     gina.get_by_role("link", name="Criteria", exact=True).click()
     _heading(gina, "Criteria")
-    assert gina.get_by_text("No criteria yet.").is_visible()
+    expect(gina.get_by_text("No criteria yet.")).to_be_visible()
     assert_accessible(gina)
     for name, weight in ((FIRST_CRITERION, "3"), (SECOND_CRITERION, "1")):
         gina.get_by_role("textbox", name="Criterion", exact=True).fill(name)
         gina.get_by_role("textbox", name="Weight", exact=True).fill(weight)
         gina.get_by_role("button", name="Add criterion").click()
         gina.get_by_text(f"“{name}” has been added").wait_for()
-    assert gina.get_by_role("table").get_by_text("2 criteria").is_visible()
+    expect(gina.get_by_role("table").get_by_text("2 criteria")).to_be_visible()
     gina.get_by_role("link", name=f"Back to {FUND}").click()
     _heading(gina, FUND)
-    assert (
-        _row(gina, "Who may apply")
-        .get_by_text("Open to: Voluntary or community organisation, Mutual aid group.")
-        .is_visible()
-    )
+    expect(
+        _row(gina, "Who may apply").get_by_text(
+            "Open to: Voluntary or community organisation, Mutual aid group."
+        )
+    ).to_be_visible()
     assert _row(gina, "Awards").inner_text().strip() == "Up to £3,000.00"
     assert _row(gina, "Budget").inner_text().strip() == "£10,000.00"
     assert _row(gina, "Committed to awards").inner_text().strip() == "£0.00"
-    assert gina.get_by_role("listitem").filter(has_text="Social connectedness").is_visible()
+    expect(gina.get_by_role("listitem").filter(has_text="Social connectedness")).to_be_visible()
     scoring = gina.get_by_role("table", name=f"Criteria for {FUND}, with their weights")
     for name, weight in ((FIRST_CRITERION, "3"), (SECOND_CRITERION, "1")):
         row = scoring.get_by_role("row").filter(has_text=name)
-        assert row.get_by_role("cell", name=weight, exact=True).is_visible()
+        expect(row.get_by_role("cell", name=weight, exact=True)).to_be_visible()
     assert_accessible(gina)
 
     # 2. Vic, at Ashworth Age Friends, applies: every section, then check and submit.
@@ -175,21 +178,21 @@ def test_a_fund_opens_and_an_award_is_made_paid_and_monitored(people, tmp_path):
     assert_accessible(vic)
     vic.get_by_role("button", name="Apply").click()
     _heading(vic, f"Apply to {FUND}")
-    assert vic.get_by_text(f"{APPLICANT} can apply.").is_visible()
+    expect(vic.get_by_text(f"{APPLICANT} can apply.")).to_be_visible()
     assert_accessible(vic)
     vic.get_by_label("Name of your project").fill(PROJECT)
     vic.get_by_role("button", name="Start application").click()
     _heading(vic, PROJECT)
     application = Application.objects.get(title=PROJECT)
     reference = application.reference
-    assert vic.get_by_text(f"Application {reference} has been started").is_visible()
-    assert vic.get_by_text("You have completed 0 of 5 sections.").is_visible()
+    expect(vic.get_by_text(f"Application {reference} has been started")).to_be_visible()
+    expect(vic.get_by_text("You have completed 0 of 5 sections.")).to_be_visible()
     assert_accessible(vic)
 
     vic.get_by_role("link", name="About your project").click()
     _heading(vic, "About your project")
     assert_accessible(vic)
-    assert vic.get_by_label("Name of your project").input_value() == PROJECT
+    expect(vic.get_by_label("Name of your project")).to_have_value(PROJECT)
     vic.get_by_label("Summary").fill("A hot lunch and a warm room twice a week, all winter.")
     vic.get_by_label("Start date").fill(f"{today + dt.timedelta(days=7):%d/%m/%Y}")
     vic.get_by_label("End date").fill(f"{today + dt.timedelta(days=180):%d/%m/%Y}")
@@ -205,9 +208,9 @@ def test_a_fund_opens_and_an_award_is_made_paid_and_monitored(people, tmp_path):
         vic.get_by_label("Cost").fill(cost)
         vic.get_by_role("button", name="Add line").click()
         vic.get_by_role("cell", name=description, exact=True).wait_for()
-        assert vic.get_by_text("The budget line has been added").is_visible()
-    assert vic.get_by_text("Budget lines: total £2,500.00 of £2,500.00 requested").is_visible()
-    assert vic.get_by_text("They must be the same before you submit").count() == 0
+        expect(vic.get_by_text("The budget line has been added")).to_be_visible()
+    expect(vic.get_by_text("Budget lines: total £2,500.00 of £2,500.00 requested")).to_be_visible()
+    expect(vic.get_by_text("They must be the same before you submit")).to_have_count(0)
     assert_accessible(vic)
     vic.get_by_role("button", name="Continue").click()
 
@@ -225,13 +228,13 @@ def test_a_fund_opens_and_an_award_is_made_paid_and_monitored(people, tmp_path):
     vic.get_by_role("button", name="Save and continue").click()
 
     _heading(vic, "Supporting documents")
-    assert vic.get_by_text("No documents yet.").is_visible()
+    expect(vic.get_by_text("No documents yet.")).to_be_visible()
     assert_accessible(vic)
     vic.get_by_label("Type of document").select_option(label="Governing document")
     vic.get_by_label("Upload a file").set_input_files(str(pdf))
     vic.get_by_role("button", name="Upload file").click()
     vic.get_by_text("constitution.pdf has been uploaded").wait_for()
-    assert vic.get_by_role("link", name="constitution.pdf").is_visible()
+    expect(vic.get_by_role("link", name="constitution.pdf")).to_be_visible()
     assert_accessible(vic)
     vic.get_by_role("button", name="Continue").click()
 
@@ -242,31 +245,28 @@ def test_a_fund_opens_and_an_award_is_made_paid_and_monitored(people, tmp_path):
     vic.get_by_role("button", name="Save and continue").click()
 
     _heading(vic, "Check your application before you submit it")
-    assert vic.get_by_text("Before you can submit:").count() == 0
+    expect(vic.get_by_text("Before you can submit:")).to_have_count(0)
     money = vic.locator("#summary-money")
-    assert money.get_by_text("£2,500.00", exact=True).is_visible()
-    assert money.get_by_text("Food: £1,800.00").is_visible()
-    assert money.get_by_text("Hall hire: £700.00").is_visible()
-    assert money.get_by_text("Does not match").count() == 0
-    assert vic.locator("#summary-outcomes").get_by_text("Abbey", exact=True).is_visible()
-    assert vic.locator("#summary-documents").get_by_text("Governing document").is_visible()
-    assert vic.locator("#summary-declaration").get_by_text("Vic Vaughan").is_visible()
+    expect(money.get_by_text("£2,500.00", exact=True)).to_be_visible()
+    expect(money.get_by_text("Food: £1,800.00")).to_be_visible()
+    expect(money.get_by_text("Hall hire: £700.00")).to_be_visible()
+    expect(money.get_by_text("Does not match")).to_have_count(0)
+    expect(vic.locator("#summary-outcomes").get_by_text("Abbey", exact=True)).to_be_visible()
+    expect(vic.locator("#summary-documents").get_by_text("Governing document")).to_be_visible()
+    expect(vic.locator("#summary-declaration").get_by_text("Vic Vaughan")).to_be_visible()
     assert_accessible(vic)
     vic.get_by_role("button", name="Submit application").click()
     _heading(vic, PROJECT)
-    assert vic.get_by_text(f"Application {reference} has been submitted.").is_visible()
+    expect(vic.get_by_text(f"Application {reference} has been submitted.")).to_be_visible()
     assert _row(vic, "Status").inner_text().strip() == "Submitted"
     assert_accessible(vic)
 
     # 3. Gina asks Sam and Tess to assess it.
     _menu(gina, "Assess")
     _heading(gina, "Assessment")
-    assert (
-        gina.get_by_role("row")
-        .filter(has_text=reference)
-        .get_by_text("Needs assessors")
-        .is_visible()
-    )
+    expect(
+        gina.get_by_role("row").filter(has_text=reference).get_by_text("Needs assessors")
+    ).to_be_visible()
     assert_accessible(gina)
     gina.get_by_role("link", name=f"Assessors for {reference}").click()
     _heading(gina, f"Assessors for {reference}")
@@ -278,9 +278,9 @@ def test_a_fund_opens_and_an_award_is_made_paid_and_monitored(people, tmp_path):
     gina.get_by_text(f"will assess {reference}").wait_for()
     asked = gina.get_by_role("table", name="Assessors asked so far")
     for name in ("Sam Scott", "Tess Turner"):
-        assert (
-            asked.get_by_role("row").filter(has_text=name).get_by_text("Not submitted").is_visible()
-        )
+        expect(
+            asked.get_by_role("row").filter(has_text=name).get_by_text("Not submitted")
+        ).to_be_visible()
     assert_accessible(gina)
 
     # 4. Sam, then Tess, declare no conflict and score every criterion.
@@ -304,17 +304,14 @@ def test_a_fund_opens_and_an_award_is_made_paid_and_monitored(people, tmp_path):
     # 5. The panel awards £2,000; Gina reads the letter, pays an instalment, checks the ledger.
     _menu(gina, "Assess")
     _heading(gina, "Assessment")
-    assert (
-        gina.get_by_role("row")
-        .filter(has_text=reference)
-        .get_by_text("2 of 2 submitted")
-        .is_visible()
-    )
+    expect(
+        gina.get_by_role("row").filter(has_text=reference).get_by_text("2 of 2 submitted")
+    ).to_be_visible()
     gina.get_by_role("link", name=f"Decide {reference}").click()
     _heading(gina, f"Decide {reference}")
     scores = gina.get_by_role("table", name="Each assessor's score, criterion by criterion")
-    assert scores.get_by_role("columnheader", name="Sam Scott").is_visible()
-    assert scores.get_by_role("columnheader", name="Tess Turner").is_visible()
+    expect(scores.get_by_role("columnheader", name="Sam Scott")).to_be_visible()
+    expect(scores.get_by_role("columnheader", name="Tess Turner")).to_be_visible()
     # Sam: (4×3 + 3×1) / 20 = 75%; Tess: (5×3 + 4×1) / 20 = 95%.
     weighted = scores.get_by_role("row").filter(has_text="Weighted score")
     assert weighted.get_by_role("cell").all_inner_texts() == ["75.00%", "95.00%"]
@@ -329,21 +326,21 @@ def test_a_fund_opens_and_an_award_is_made_paid_and_monitored(people, tmp_path):
     gina.get_by_role("button", name="Record the decision").click()
 
     _heading(gina, f"Award {reference}")
-    assert gina.get_by_text(
-        f"{APPLICANT} has been awarded £2,000.00. The award letter is ready."
-    ).is_visible()
+    expect(
+        gina.get_by_text(f"{APPLICANT} has been awarded £2,000.00. The award letter is ready.")
+    ).to_be_visible()
     award = Award.objects.get(application__reference=reference)
     assert _row(gina, "Organisation").inner_text().strip() == APPLICANT
     assert _row(gina, "Status").inner_text().strip() == "Active"
     assert _row(gina, "Amount").inner_text().strip() == "£2,000.00"
-    assert gina.get_by_text("No instalments scheduled yet.").is_visible()
+    expect(gina.get_by_text("No instalments scheduled yet.")).to_be_visible()
     assert_accessible(gina)
     gina.get_by_role("link", name=PROJECT).click()
     _heading(gina, PROJECT)
     decision = gina.locator(".govuk-inset-text")
-    assert decision.get_by_text("Awarded £2,000.00").is_visible()
-    assert decision.get_by_text("a grant of £2,000.00 (two thousand pounds)").is_visible()
-    assert decision.get_by_text("Reaches isolated older people in Abbey").is_visible()
+    expect(decision.get_by_text("Awarded £2,000.00")).to_be_visible()
+    expect(decision.get_by_text("a grant of £2,000.00 (two thousand pounds)")).to_be_visible()
+    expect(decision.get_by_text("Reaches isolated older people in Abbey")).to_be_visible()
     assert_accessible(gina)
     gina.go_back()
     _heading(gina, f"Award {reference}")
@@ -355,7 +352,7 @@ def test_a_fund_opens_and_an_award_is_made_paid_and_monitored(people, tmp_path):
     gina.get_by_label("Instalment 1: due date").fill(f"{today:%d/%m/%Y}")
     gina.get_by_role("button", name="Add instalments").click()
     _heading(gina, f"Award {reference}")
-    assert gina.get_by_text("1 instalment scheduled").is_visible()
+    expect(gina.get_by_text("1 instalment scheduled")).to_be_visible()
     gina.get_by_role("link", name="Mark as paid instalment 1").click()
     _heading(gina, "Record a payment")
     assert_accessible(gina)
@@ -366,9 +363,9 @@ def test_a_fund_opens_and_an_award_is_made_paid_and_monitored(people, tmp_path):
     gina.get_by_label("Payment reference").fill("BACS 004567")
     gina.get_by_role("button", name="Mark as paid").click()
     _heading(gina, f"Award {reference}")
-    assert gina.get_by_text("Instalment 1 is marked as paid").is_visible()
+    expect(gina.get_by_text("Instalment 1 is marked as paid")).to_be_visible()
     instalment = gina.get_by_role("row").filter(has_text="BACS 004567")
-    assert instalment.get_by_text("Paid", exact=True).is_visible()
+    expect(instalment.get_by_text("Paid", exact=True)).to_be_visible()
     assert _row(gina, "Paid").inner_text().strip() == "£2,000.00"
     assert _row(gina, "Left to pay").inner_text().strip() == "£0.00"
     assert Payment.objects.get(award=award).status == Payment.Status.PAID
@@ -382,23 +379,18 @@ def test_a_fund_opens_and_an_award_is_made_paid_and_monitored(people, tmp_path):
         ("Paid", "£2,000.00"),
         ("Remaining", "£8,000.00"),
     ):
-        assert (
-            totals.get_by_role("listitem")
-            .filter(has_text=label)
-            .get_by_text(value, exact=True)
-            .is_visible()
-        ), label
+        expect(
+            totals.get_by_role("listitem").filter(has_text=label).get_by_text(value, exact=True),
+            label,
+        ).to_be_visible()
     entries = gina.get_by_role("table", name="2 entries, oldest first")
-    assert (
-        entries.get_by_role("row").filter(has_text="Award").filter(has_text=reference).is_visible()
-    )
-    assert (
-        entries.get_by_role("row")
-        .filter(has_text="Payment")
-        .filter(has_text="BACS 004567")
-        .is_visible()
-    )
-    assert gina.get_by_text("does not match the fund's totals").count() == 0
+    expect(
+        entries.get_by_role("row").filter(has_text="Award").filter(has_text=reference)
+    ).to_be_visible()
+    expect(
+        entries.get_by_role("row").filter(has_text="Payment").filter(has_text="BACS 004567")
+    ).to_be_visible()
+    expect(gina.get_by_text("does not match the fund's totals")).to_have_count(0)
     assert_accessible(gina)
 
     # The awarded organisation sees the award and its letter.
@@ -410,7 +402,7 @@ def test_a_fund_opens_and_an_award_is_made_paid_and_monitored(people, tmp_path):
     vic.get_by_role("link", name=reference).click()
     _heading(vic, PROJECT)
     assert _row(vic, "Status").inner_text().strip() == "Awarded"
-    assert vic.get_by_text("a grant of £2,000.00 (two thousand pounds)").is_visible()
+    expect(vic.get_by_text("a grant of £2,000.00 (two thousand pounds)")).to_be_visible()
     assert_accessible(vic)
 
     # 6. Monitoring: Gina sets when reports are due, Vic reports progress and spend, Gina
@@ -421,7 +413,7 @@ def test_a_fund_opens_and_an_award_is_made_paid_and_monitored(people, tmp_path):
     _heading(gina, f"Award {reference}")
     gina.get_by_role("link", name="Monitoring reports for this award").click()
     _heading(gina, "When reports are due")
-    assert gina.get_by_text("None set yet.").is_visible()
+    expect(gina.get_by_text("None set yet.")).to_be_visible()
     suggested = gina.get_by_label("Dates reports are due")
     assert suggested.input_value().splitlines()[-1] == f"{project_ends:%d/%m/%Y}"
     assert_accessible(gina)
@@ -432,16 +424,17 @@ def test_a_fund_opens_and_an_award_is_made_paid_and_monitored(people, tmp_path):
     reports = gina.get_by_role("table", name="Reports on this award")
     for day in (first_due, project_ends):
         row = reports.get_by_role("row").filter(has_text=f"{day.day} {day:%B %Y}")
-        assert row.get_by_role("cell", name="Due", exact=True).is_visible()
+        expect(row.get_by_role("cell", name="Due", exact=True)).to_be_visible()
     assert_accessible(gina)
 
     first_due_text = f"{first_due.day} {first_due:%B %Y}"
     # Vic finds the award from the awarded application, as Gina does from the decision.
     to_award = vic.get_by_role("link", name="Go to the award")
-    assert to_award.count() == 1, (
+    expect(
+        to_award,
         "An awarded organisation has no link to its award (and so to its monitoring reports): "
-        "hub/grants/templates/grants/applications/detail.html shows the decision without one"
-    )
+        "hub/grants/templates/grants/applications/detail.html shows the decision without one",
+    ).to_have_count(1)
     to_award.click()
     _heading(vic, f"Award {reference}")
     assert_accessible(vic)
@@ -451,8 +444,8 @@ def test_a_fund_opens_and_an_award_is_made_paid_and_monitored(people, tmp_path):
     upcoming = vic.get_by_role("table", name="Coming up: 2 reports")
     upcoming.get_by_role("link", name=f"Write the report due {first_due_text}").click()
     vic.get_by_role("heading", name=f"Monitoring report due {first_due_text}").wait_for()
-    assert vic.get_by_role("heading", name="Write your report").is_visible()
-    assert vic.get_by_text("40 older people who live alone eat together").is_visible()
+    expect(vic.get_by_role("heading", name="Write your report")).to_be_visible()
+    expect(vic.get_by_text("40 older people who live alone eat together")).to_be_visible()
     assert_accessible(vic)
     vic.get_by_label("Progress against the outcomes you promised").fill(
         "Twelve lunches held so far; 31 regulars, 9 of them new to the group."
@@ -461,9 +454,9 @@ def test_a_fund_opens_and_an_award_is_made_paid_and_monitored(people, tmp_path):
     vic.get_by_role("button", name="Send the report").click()
     vic.get_by_text("Your monitoring report has been sent to the grants team").wait_for()
     report_heading = vic.get_by_role("heading", name=f"Monitoring report due {first_due_text}")
-    assert report_heading.get_by_text("Submitted", exact=True).is_visible()
+    expect(report_heading.get_by_text("Submitted", exact=True)).to_be_visible()
     assert _row(vic, "Spent so far").inner_text().strip() == "£1,150.00 of £2,000.00"
-    assert vic.get_by_role("heading", name="Correct your report").is_visible()
+    expect(vic.get_by_role("heading", name="Correct your report")).to_be_visible()
     assert_accessible(vic)
 
     _menu(gina, "Grants")
@@ -475,14 +468,14 @@ def test_a_fund_opens_and_an_award_is_made_paid_and_monitored(people, tmp_path):
     awaiting.get_by_role("link", name=f"Review the report due {first_due_text}").click()
     report_heading = gina.get_by_role("heading", name=f"Monitoring report due {first_due_text}")
     report_heading.wait_for()
-    assert _row(gina, "Progress").get_by_text("Twelve lunches held so far").is_visible()
-    assert _row(gina, "Sent").get_by_text("by Vic Vaughan").is_visible()
+    expect(_row(gina, "Progress").get_by_text("Twelve lunches held so far")).to_be_visible()
+    expect(_row(gina, "Sent").get_by_text("by Vic Vaughan")).to_be_visible()
     assert_accessible(gina)
     gina.get_by_role("button", name="Accept this report").click()
     gina.get_by_text("The monitoring report has been accepted").wait_for()
-    assert report_heading.get_by_text("Accepted", exact=True).is_visible()
-    assert _row(gina, "Accepted").get_by_text("by Gina Grant").is_visible()
-    assert gina.get_by_role("button", name="Accept this report").count() == 0
+    expect(report_heading.get_by_text("Accepted", exact=True)).to_be_visible()
+    expect(_row(gina, "Accepted").get_by_text("by Gina Grant")).to_be_visible()
+    expect(gina.get_by_role("button", name="Accept this report")).to_have_count(0)
     assert_accessible(gina)
     report = MonitoringReport.objects.get(award=award, due_on=first_due)
     assert report.status == MonitoringReport.Status.ACCEPTED

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from hub.core.models import AccessLogEntry
 from hub.places.models import Area, Postcode
@@ -407,10 +408,12 @@ def test_the_intake_pages_are_accessible_in_a_browser(page, alice, ward):
     page.get_by_label("They consented to sharing with all partners", exact=True).check()
     page.get_by_label("Verbally (phone or in person)", exact=True).check()
     page.get_by_role("button", name="Create request").click()
-    assert page.get_by_role("heading", name="Is this the same person?").is_visible()
+    expect(page.get_by_role("heading", name="Is this the same person?")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("No, this is someone new: add them to the hub", exact=True).check()
     page.get_by_role("button", name="Continue").click()
     support_request = SupportRequest.objects.get()
-    assert page.get_by_text(f"Request {support_request.reference} has been created").is_visible()
+    expect(
+        page.get_by_text(f"Request {support_request.reference} has been created")
+    ).to_be_visible()
     assert support_request.needs.get().detail == "Fridays"

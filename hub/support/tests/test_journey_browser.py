@@ -3,6 +3,7 @@ triages and refers, the partner accepts and completes, and the journey shows eve
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 from hub.core.demo import load_demo
 from hub.places.models import Postcode
@@ -40,9 +41,9 @@ def test_a_request_goes_from_the_public_form_to_a_completed_referral(browser, li
     resident.get_by_label("Yes, you can share my details").check()
     resident.get_by_role("button", name="Continue").click()
     resident.get_by_role("button", name="Send").click()
-    assert resident.get_by_role("heading", name="Request sent").is_visible()
+    expect(resident.get_by_role("heading", name="Request sent")).to_be_visible()
     request = SupportRequest.objects.get(resident__last_name="Noble")
-    assert resident.get_by_text(request.reference).is_visible()
+    expect(resident.get_by_text(request.reference)).to_be_visible()
     assert request.ward == postcode.ward
 
     # The coordinator finds it in the queue, triages it and refers the food need.
@@ -51,22 +52,22 @@ def test_a_request_goes_from_the_public_form_to_a_completed_referral(browser, li
     coordinator.get_by_role("navigation", name="Menu").get_by_role("link", name="Requests").click()
     assert_accessible(coordinator)
     coordinator.get_by_role("link", name=request.reference).click()
-    assert coordinator.get_by_role("heading", name=request.reference).is_visible()
+    expect(coordinator.get_by_role("heading", name=request.reference)).to_be_visible()
     assert_accessible(coordinator)
     coordinator.get_by_label("Same day").check()
     coordinator.get_by_label("Organisation to work it").select_option(
         label="Ashworth Borough Council"
     )
     coordinator.get_by_role("button", name="Save triage").click()
-    assert coordinator.get_by_text(f"{request.reference} has been triaged").is_visible()
+    expect(coordinator.get_by_text(f"{request.reference} has been triaged")).to_be_visible()
     coordinator.get_by_role("link", name="Refer Emergency food").click()
     assert_accessible(coordinator)
     coordinator.get_by_label("Refer to").select_option(label="Northfield Food Bank")
     coordinator.get_by_label("Message").fill("Please call after 10am")
     coordinator.get_by_role("button", name="Send referral").click()
-    assert coordinator.get_by_text(
-        "Emergency food has been referred to Northfield Food Bank"
-    ).is_visible()
+    expect(
+        coordinator.get_by_text("Emergency food has been referred to Northfield Food Bank")
+    ).to_be_visible()
 
     # The partner accepts the referral and completes it.
     partner = browser.new_context(base_url=live_server.url).new_page()
@@ -77,8 +78,8 @@ def test_a_request_goes_from_the_public_form_to_a_completed_referral(browser, li
     assert_accessible(partner)
     referral = Referral.objects.get(need__request=request)
     partner.get_by_role("link", name=request.reference).first.click()
-    assert partner.get_by_text("Donna Noble").first.is_visible()
-    assert partner.get_by_text("Loneliness").count() == 0  # only the referred need
+    expect(partner.get_by_text("Donna Noble").first).to_be_visible()
+    expect(partner.get_by_text("Loneliness")).to_have_count(0)
     assert_accessible(partner)
     partner.get_by_role("button", name="Accept referral").click()
     assert_accessible(partner)
@@ -100,5 +101,5 @@ def test_a_request_goes_from_the_public_form_to_a_completed_referral(browser, li
         "Referral accepted",
         "Referral completed",
     ):
-        assert timeline.get_by_text(step, exact=False).first.is_visible(), step
+        expect(timeline.get_by_text(step, exact=False).first, step).to_be_visible()
     assert_accessible(coordinator)

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from hub.places.models import Area, Postcode
 from hub.support.models import Consent, Need, Resident, SupportRequest
@@ -539,7 +540,7 @@ def test_the_journey_works_in_a_browser_and_every_page_is_accessible(page, ward)
     page.get_by_label("Someone else").check()
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Continue").click()  # nothing filled in: errors
-    assert page.get_by_role("link", name="Enter your name").is_visible()
+    expect(page.get_by_role("link", name="Enter your name")).to_be_visible()
     assert page.title().startswith("Error: ")
     assert_accessible(page)
     page.get_by_label("Your name").fill("Mickey Smith")
@@ -547,7 +548,7 @@ def test_the_journey_works_in_a_browser_and_every_page_is_accessible(page, ward)
     page.get_by_label("Your phone number").fill("0113 496 0003")
     page.get_by_label("They agree to me asking for help for them").check()
     page.get_by_role("button", name="Continue").click()
-    assert page.get_by_text("If you are in danger, call 999").is_visible()
+    expect(page.get_by_text("If you are in danger, call 999")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Emergency food").check()
     page.get_by_role("button", name="Continue").click()
@@ -561,7 +562,7 @@ def test_the_journey_works_in_a_browser_and_every_page_is_accessible(page, ward)
     page.get_by_label("Month").fill("2")
     page.get_by_label("Year").fill("1990")
     page.get_by_role("button", name="Continue").click()
-    assert page.get_by_role("link", name="Date of birth must be a real date").is_visible()
+    expect(page.get_by_role("link", name="Date of birth must be a real date")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Day").fill("27")
     page.get_by_label("Month").fill("3")
@@ -574,13 +575,13 @@ def test_the_journey_works_in_a_browser_and_every_page_is_accessible(page, ward)
     assert_accessible(page)
     page.get_by_label("Yes, they agree").check()
     page.get_by_role("button", name="Continue").click()
-    assert page.get_by_role("heading", name="Check your answers before sending").is_visible()
+    expect(page.get_by_role("heading", name="Check your answers before sending")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Send").click()
-    assert page.get_by_role("heading", name="Request sent").is_visible()
+    expect(page.get_by_role("heading", name="Request sent")).to_be_visible()
     assert_accessible(page)
     reference = SupportRequest.objects.get().reference
-    assert page.get_by_text(reference).is_visible()
+    expect(page.get_by_text(reference)).to_be_visible()
 
 
 @pytest.mark.browser
@@ -601,5 +602,5 @@ def test_the_journey_works_without_javascript(page_without_js, ward):
                 page.locator(f'[name="{name}"]').fill(value)
         page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Send").click()
-    assert page.get_by_role("heading", name="Request sent").is_visible()
+    expect(page.get_by_role("heading", name="Request sent")).to_be_visible()
     assert SupportRequest.objects.count() == 1
